@@ -1,0 +1,290 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import type {
+  Collection,
+  Doc,
+  InboxCounts,
+  InboxRecord,
+  InboxStatus,
+  NewInboxRecord,
+  Query,
+  Store,
+  WhereOp,
+} from "./store";
+import { StoreUnavailableError } from "./store";
+
+interface InboxRow {
+  id: string;
+  source: string;
+  payload: string;
+  received_at: number;
+  status: InboxStatus;
+  attempts: number;
+  available_at: number;
+  last_error: string | null;
+  processed_at: number | null;
+}
+
+const SQL_OPS: Record<WhereOp, string> = {
+  "==": "=",
+  "!=": "!=",
+  "<": "<",
+  "<=": "<=",
+  ">": ">",
+  ">=": ">=",
+};
+const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function toRecord(r: InboxRow): InboxRecord {
+  return {
+    id: r.id,
+    source: r.source,
+    payload: r.payload,
+    receivedAt: new Date(r.received_at),
+    status: r.status,
+    attempts: r.attempts,
+    availableAt: new Date(r.available_at),
+    lastError: r.last_error ?? undefined,
+    processedAt: r.processed_at === null ? undefined : new Date(r.processed_at),
+  };
+}
+
+/**
+ * Embedded store: one SQLite file in WAL mode with synchronous=FULL, so a record is on disk
+ * before putInbox resolves (the webhook's 2xx promise). Several processes may open the same
+ * file; SQLite's write lock makes claims and compare-and-set atomic across them.
+ */
+export class SqliteStore implements Store {
+  readonly kind = "sqlite" as const;
+  readonly location: string;
+  private db: Database.Database;
+
+  constructor(path: string) {
+    this.location = path;
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("synchronous = FULL");
+    this.db.pragma("busy_timeout = 5000");
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS inbox (
+        id TEXT PRIMARY KEY,
+        source TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        available_at INTEGER NOT NULL,
+        last_error TEXT,
+        processed_at INTEGER
+      );
+      CREATE INDEX IF NOT EXISTS inbox_claim ON inbox(status, available_at);
+      CREATE INDEX IF NOT EXISTS inbox_received ON inbox(received_at);
+      CREATE TABLE IF NOT EXISTS docs (
+        col TEXT NOT NULL,
+        id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (col, id)
+      );
+    `);
+  }
+
+  private run<T>(what: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw new StoreUnavailableError(`sqlite ${what} failed: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  async ping(): Promise<void> {
+    this.run("ping", () => this.db.prepare("SELECT 1").get());
+  }
+
+  async putInbox(records: NewInboxRecord[]): Promise<{ accepted: string[]; duplicates: string[] }> {
+    const insert = this.db.prepare(
+      `INSERT OR IGNORE INTO inbox (id, source, payload, received_at, status, attempts, available_at)
+       VALUES (?, ?, ?, ?, 'pending', 0, ?)`,
+    );
+    const accepted: string[] = [];
+    const duplicates: string[] = [];
+    const tx = this.db.transaction((rs: NewInboxRecord[]) => {
+      for (const r of rs) {
+        const t = r.receivedAt.getTime();
+        const info = insert.run(r.id, r.source, r.payload, t, t);
+        (info.changes > 0 ? accepted : duplicates).push(r.id);
+      }
+    });
+    this.run("putInbox", () => tx.immediate(records));
+    return { accepted, duplicates };
+  }
+
+  async claimInbox(opts: { limit: number; leaseMs: number; now: Date }): Promise<InboxRecord[]> {
+    const now = opts.now.getTime();
+    const select = this.db.prepare(
+      `SELECT * FROM inbox WHERE status = 'pending' AND available_at <= ? ORDER BY available_at, received_at LIMIT ?`,
+    );
+    const lease = this.db.prepare(`UPDATE inbox SET available_at = ?, attempts = attempts + 1 WHERE id = ?`);
+    const tx = this.db.transaction(() => {
+      const rows = select.all(now, opts.limit) as InboxRow[];
+      for (const r of rows) {
+        lease.run(now + opts.leaseMs, r.id);
+        r.attempts += 1;
+        r.available_at = now + opts.leaseMs;
+      }
+      return rows.map(toRecord);
+    });
+    return this.run("claimInbox", () => tx.immediate());
+  }
+
+  async completeInbox(id: string, now: Date): Promise<void> {
+    this.run("completeInbox", () =>
+      this.db
+        .prepare(`UPDATE inbox SET status = 'done', processed_at = ?, last_error = NULL WHERE id = ?`)
+        .run(now.getTime(), id),
+    );
+  }
+
+  async failInbox(id: string, error: string, retryAt: Date | null): Promise<void> {
+    this.run("failInbox", () => {
+      if (retryAt === null) {
+        this.db.prepare(`UPDATE inbox SET status = 'dead', last_error = ? WHERE id = ?`).run(error, id);
+      } else {
+        this.db
+          .prepare(`UPDATE inbox SET available_at = ?, last_error = ? WHERE id = ?`)
+          .run(retryAt.getTime(), error, id);
+      }
+    });
+  }
+
+  async reviveInbox(id: string, now: Date): Promise<boolean> {
+    const info = this.run("reviveInbox", () =>
+      this.db
+        .prepare(
+          `UPDATE inbox SET status = 'pending', attempts = 0, available_at = ? WHERE id = ? AND status = 'dead'`,
+        )
+        .run(now.getTime(), id),
+    );
+    return info.changes > 0;
+  }
+
+  async getInbox(id: string): Promise<InboxRecord | null> {
+    const row = this.run("getInbox", () => this.db.prepare(`SELECT * FROM inbox WHERE id = ?`).get(id)) as
+      | InboxRow
+      | undefined;
+    return row ? toRecord(row) : null;
+  }
+
+  async listInbox(opts: {
+    status?: InboxStatus;
+    limit: number;
+    receivedAfter?: Date;
+  }): Promise<InboxRecord[]> {
+    const clauses: string[] = [];
+    const args: (string | number)[] = [];
+    if (opts.status) {
+      clauses.push("status = ?");
+      args.push(opts.status);
+    }
+    if (opts.receivedAfter) {
+      clauses.push("received_at > ?");
+      args.push(opts.receivedAfter.getTime());
+    }
+    const where = clauses.length ? `WHERE ${clauses.join(" AND ")}` : "";
+    const rows = this.run("listInbox", () =>
+      this.db.prepare(`SELECT * FROM inbox ${where} ORDER BY received_at LIMIT ?`).all(...args, opts.limit),
+    ) as InboxRow[];
+    return rows.map(toRecord);
+  }
+
+  async inboxCounts(): Promise<InboxCounts> {
+    const rows = this.run("inboxCounts", () =>
+      this.db.prepare(`SELECT status, COUNT(*) AS n FROM inbox GROUP BY status`).all(),
+    ) as { status: InboxStatus; n: number }[];
+    const counts: InboxCounts = { pending: 0, done: 0, dead: 0 };
+    for (const r of rows) counts[r.status] = r.n;
+    return counts;
+  }
+
+  async inboxCountsBySource(since: Date): Promise<Record<string, number>> {
+    const rows = this.run("inboxCountsBySource", () =>
+      this.db
+        .prepare(`SELECT source, COUNT(*) AS n FROM inbox WHERE received_at >= ? GROUP BY source`)
+        .all(since.getTime()),
+    ) as { source: string; n: number }[];
+    return Object.fromEntries(rows.map((r) => [r.source, r.n]));
+  }
+
+  async get<T>(col: Collection, id: string): Promise<Doc<T> | null> {
+    const row = this.run("get", () =>
+      this.db.prepare(`SELECT version, data FROM docs WHERE col = ? AND id = ?`).get(col, id),
+    ) as { version: number; data: string } | undefined;
+    return row ? { id, version: row.version, data: JSON.parse(row.data) as T } : null;
+  }
+
+  async create<T>(col: Collection, id: string, data: T): Promise<boolean> {
+    const info = this.run("create", () =>
+      this.db
+        .prepare(`INSERT OR IGNORE INTO docs (col, id, version, data) VALUES (?, ?, 1, ?)`)
+        .run(col, id, JSON.stringify(data)),
+    );
+    return info.changes > 0;
+  }
+
+  async set<T>(col: Collection, id: string, data: T): Promise<void> {
+    this.run("set", () =>
+      this.db
+        .prepare(
+          `INSERT INTO docs (col, id, version, data) VALUES (?, ?, 1, ?)
+           ON CONFLICT (col, id) DO UPDATE SET version = version + 1, data = excluded.data`,
+        )
+        .run(col, id, JSON.stringify(data)),
+    );
+  }
+
+  async replace<T>(col: Collection, id: string, data: T, expectedVersion: number): Promise<boolean> {
+    const info = this.run("replace", () =>
+      this.db
+        .prepare(`UPDATE docs SET version = version + 1, data = ? WHERE col = ? AND id = ? AND version = ?`)
+        .run(JSON.stringify(data), col, id, expectedVersion),
+    );
+    return info.changes > 0;
+  }
+
+  async delete(col: Collection, id: string): Promise<void> {
+    this.run("delete", () => this.db.prepare(`DELETE FROM docs WHERE col = ? AND id = ?`).run(col, id));
+  }
+
+  async query<T>(col: Collection, q: Query = {}): Promise<Doc<T>[]> {
+    const clauses = ["col = ?"];
+    const args: (string | number)[] = [col];
+    for (const w of q.where ?? []) {
+      if (!FIELD_NAME.test(w.field)) throw new Error(`query: bad field name ${w.field}`);
+      clauses.push(`json_extract(data, '$.${w.field}') ${SQL_OPS[w.op]} ?`);
+      args.push(typeof w.value === "boolean" ? (w.value ? 1 : 0) : w.value);
+    }
+    let sql = `SELECT id, version, data FROM docs WHERE ${clauses.join(" AND ")}`;
+    if (q.orderBy) {
+      if (!FIELD_NAME.test(q.orderBy.field)) throw new Error(`query: bad field name ${q.orderBy.field}`);
+      sql += ` ORDER BY json_extract(data, '$.${q.orderBy.field}') ${q.orderBy.direction === "desc" ? "DESC" : "ASC"}, id`;
+    } else {
+      sql += " ORDER BY id";
+    }
+    if (q.limit !== undefined) {
+      sql += " LIMIT ?";
+      args.push(q.limit);
+    }
+    const rows = this.run("query", () => this.db.prepare(sql).all(...args)) as {
+      id: string;
+      version: number;
+      data: string;
+    }[];
+    return rows.map((r) => ({ id: r.id, version: r.version, data: JSON.parse(r.data) as T }));
+  }
+}
