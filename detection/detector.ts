@@ -1,0 +1,74 @@
+import { createHash } from "node:crypto";
+import type { Category, Finding, IamEvent, Identity, Severity, Source } from "./model";
+
+/**
+ * One detector, one file (detection/detectors/*.ts), as Panther keeps rules: id, category,
+ * severity, the sources it reads, a pure match function, and its own examples that must fire
+ * and must not fire. test/detection/detectorExamples.test.ts runs every detector's examples.
+ */
+
+/** What a detector may consult besides the event: all of it in memory, no I/O. */
+export interface DetectionContext {
+  /** Domains whose members are internal (config ALLOWED_DOMAINS); empty = skip that check. */
+  allowedDomains: string[];
+  /** AWS account ids that belong to the organization (cross-account checks). */
+  internalAccounts: string[];
+  /** Recent events by the same actor (oldest first), for burst / sequence detectors. */
+  recentByActor: (actorId: string) => readonly IamEvent[];
+  /** Actors seen before calling impersonation APIs on a target ("callers not seen before"). */
+  seenBefore: (key: string) => boolean;
+  /** The identity behind a principal, from the IGA, when known. */
+  identity: (principalId: string) => Identity | undefined;
+  /** AWS IAM groups known to hold admin-grade policies (from earlier attach events). */
+  privilegedGroups: ReadonlySet<string>;
+}
+
+export interface DetectorExample {
+  name: string;
+  /** A raw provider record in its documented shape (CloudTrail record, Cloud Audit LogEntry). */
+  record: unknown;
+  /** Earlier raw records by the same actor fed first (burst / sequence detectors). */
+  history?: unknown[];
+  /** Overrides of the default example context. */
+  context?: Partial<Pick<DetectionContext, "allowedDomains" | "internalAccounts">>;
+}
+
+export interface Detector {
+  id: string;
+  title: string;
+  category: Category;
+  severity: Severity;
+  sources: Source[];
+  /** Remediation playbook run by default for its findings (remediation/playbooks.ts), if any. */
+  playbook?: string;
+  /** Pure: same event and context, same findings. */
+  match(event: IamEvent, ctx: DetectionContext): FindingDraft[];
+  examples: { fire: DetectorExample[]; quiet: DetectorExample[] };
+}
+
+/** What match returns; the runner fills id, detector, category, eventId and time. */
+export interface FindingDraft {
+  summary: string;
+  evidence: Record<string, unknown>;
+  /** Overrides the detector's default severity for this finding. */
+  severity?: Severity;
+  /** Distinguishes several findings of one detector on one event (e.g. per member). */
+  discriminator?: string;
+}
+
+export function findingId(eventId: string, detectorId: string, discriminator = ""): string {
+  return createHash("sha256").update(`${eventId}\u0000${detectorId}\u0000${discriminator}`).digest("hex").slice(0, 24);
+}
+
+export function toFinding(d: Detector, event: IamEvent, draft: FindingDraft): Finding {
+  return {
+    id: findingId(`${event.source}:${event.id}`, d.id, draft.discriminator),
+    detector: d.id,
+    category: d.category,
+    severity: draft.severity ?? d.severity,
+    summary: draft.summary,
+    evidence: draft.evidence,
+    eventId: `${event.source}:${event.id}`,
+    time: event.time,
+  };
+}
