@@ -57,7 +57,10 @@ export interface FindingDraft {
 }
 
 export function findingId(eventId: string, detectorId: string, discriminator = ""): string {
-  return createHash("sha256").update(`${eventId}\u0000${detectorId}\u0000${discriminator}`).digest("hex").slice(0, 24);
+  return createHash("sha256")
+    .update(`${eventId}\u0000${detectorId}\u0000${discriminator}`)
+    .digest("hex")
+    .slice(0, 24);
 }
 
 export function toFinding(d: Detector, event: IamEvent, draft: FindingDraft): Finding {

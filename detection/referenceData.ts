@@ -50,14 +50,17 @@ function load<T>(file: string): T {
 }
 
 let gcpRoles: { roles: Record<string, GcpRole>; removed_roles: Record<string, GcpRole> } | undefined;
-let awsActions: { actions: Record<string, AwsAccessLevel>; retired_actions: Record<string, AwsAccessLevel> } | undefined;
+let awsActions:
+  | { actions: Record<string, AwsAccessLevel>; retired_actions: Record<string, AwsAccessLevel> }
+  | undefined;
 let awsPolicies: { policies: Record<string, AwsManagedPolicy> } | undefined;
 let gcpMethods: { methods: Record<string, string[]> } | undefined;
 let awsActionsLower: Map<string, { name: string; level: AwsAccessLevel }> | undefined;
 
 export function gcpRoleData(): { roles: Record<string, GcpRole>; removed_roles: Record<string, GcpRole> } {
-  gcpRoles ??= load("gcp-roles.json");
-  return gcpRoles;
+  const d = gcpRoles ?? load<NonNullable<typeof gcpRoles>>("gcp-roles.json");
+  gcpRoles = d;
+  return d;
 }
 
 /** A predefined role (current or removed), or undefined for custom/unknown roles. */
@@ -66,24 +69,30 @@ export function gcpRole(name: string): GcpRole | undefined {
   return d.roles[name] ?? d.removed_roles[name];
 }
 
-export function awsActionData(): { actions: Record<string, AwsAccessLevel>; retired_actions: Record<string, AwsAccessLevel> } {
-  awsActions ??= load("aws-actions.json");
-  return awsActions;
+export function awsActionData(): {
+  actions: Record<string, AwsAccessLevel>;
+  retired_actions: Record<string, AwsAccessLevel>;
+} {
+  const d = awsActions ?? load<NonNullable<typeof awsActions>>("aws-actions.json");
+  awsActions = d;
+  return d;
 }
 
 /** Actions keyed by lower-cased name (IAM compares actions case-insensitively). */
 export function awsActionsByLowerName(): Map<string, { name: string; level: AwsAccessLevel }> {
   if (!awsActionsLower) {
     const m = new Map<string, { name: string; level: AwsAccessLevel }>();
-    for (const [name, level] of Object.entries(awsActionData().actions)) m.set(name.toLowerCase(), { name, level });
+    for (const [name, level] of Object.entries(awsActionData().actions))
+      m.set(name.toLowerCase(), { name, level });
     awsActionsLower = m;
   }
   return awsActionsLower;
 }
 
 export function awsManagedPolicies(): Record<string, AwsManagedPolicy> {
-  awsPolicies ??= load("aws-managed-policies.json");
-  return awsPolicies.policies;
+  const d = awsPolicies ?? load<NonNullable<typeof awsPolicies>>("aws-managed-policies.json");
+  awsPolicies = d;
+  return d.policies;
 }
 
 /** Managed policy by ARN or by name. */
@@ -97,6 +106,7 @@ export function awsManagedPolicy(arnOrName: string): AwsManagedPolicy | undefine
 
 /** Google API method id → the IAM permissions it checks. */
 export function gcpMethodPermissions(): Record<string, string[]> {
-  gcpMethods ??= load("gcp-method-permissions.json");
-  return gcpMethods.methods;
+  const d = gcpMethods ?? load<NonNullable<typeof gcpMethods>>("gcp-method-permissions.json");
+  gcpMethods = d;
+  return d.methods;
 }
