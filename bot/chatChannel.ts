@@ -1,0 +1,14 @@
+import type { Incident } from "../detection/model";
+
+/**
+ * A place incident cards go: Slack, Teams, or the terminal ("console") when neither is
+ * configured. The processor and the remediation engine call publishIncident whenever an
+ * incident changes; each channel posts the card once and updates that same message after.
+ */
+export interface ChatChannel {
+  readonly name: "slack" | "teams" | "console";
+  /** Post the card the first time, update it in place afterwards. Idempotent per incident. */
+  publishIncident(incident: Incident): Promise<void>;
+  /** Post plain progress or notices (breaker tripped, digest) to the channel. */
+  notify(text: string): Promise<void>;
+}

@@ -1,0 +1,88 @@
+import type { DetectionContext } from "./detector";
+import type { IamEvent, Identity } from "./model";
+
+/**
+ * The memory detectors read through DetectionContext: recent events per actor (bounded),
+ * which actor→action→target combinations were seen before, known identities and privileged
+ * AWS groups. It lives in process memory, is fed in event order by the pipeline after
+ * detection, and never does I/O, so `immune scan` and the server give the same answers for
+ * the same stream.
+ */
+export interface DetectionStateOptions {
+  allowedDomains?: string[];
+  internalAccounts?: string[];
+  /** How far back recentByActor reaches, from the newest event of that actor. */
+  recentWindowMs?: number;
+  /** At most this many recent events kept per actor. */
+  recentMax?: number;
+  /** At most this many seen keys remembered (oldest forgotten first). */
+  seenMax?: number;
+}
+
+export class DetectionState {
+  private recent = new Map<string, IamEvent[]>();
+  private seen = new Set<string>();
+  private identities = new Map<string, Identity>();
+  readonly privilegedGroups = new Set<string>();
+  readonly allowedDomains: string[];
+  readonly internalAccounts: string[];
+  private readonly windowMs: number;
+  private readonly recentMax: number;
+  private readonly seenMax: number;
+
+  constructor(opts: DetectionStateOptions = {}) {
+    this.allowedDomains = opts.allowedDomains ?? [];
+    this.internalAccounts = opts.internalAccounts ?? [];
+    this.windowMs = opts.recentWindowMs ?? 60 * 60 * 1000;
+    this.recentMax = opts.recentMax ?? 500;
+    this.seenMax = opts.seenMax ?? 200_000;
+  }
+
+  /** Key under which "seen before" is recorded for an event: actor, action and target. */
+  static seenKey(actorId: string, action: string, targetId: string): string {
+    return `${actorId}|${action}|${targetId}`;
+  }
+
+  context(): DetectionContext {
+    return {
+      allowedDomains: this.allowedDomains,
+      internalAccounts: this.internalAccounts,
+      recentByActor: (actorId) => this.recent.get(actorId) ?? [],
+      seenBefore: (key) => this.seen.has(key),
+      identity: (principalId) => this.identities.get(principalId),
+      privilegedGroups: this.privilegedGroups,
+    };
+  }
+
+  /** Remember an event after it was run through the detectors. */
+  observe(event: IamEvent): void {
+    const list = this.recent.get(event.actor.id) ?? [];
+    list.push(event);
+    const newest = Date.parse(event.time);
+    let drop = 0;
+    while (
+      drop < list.length &&
+      (newest - Date.parse(list[drop].time) > this.windowMs || list.length - drop > this.recentMax)
+    ) {
+      drop++;
+    }
+    if (drop) list.splice(0, drop);
+    this.recent.set(event.actor.id, list);
+    this.remember(DetectionState.seenKey(event.actor.id, event.action, event.target.id));
+    this.remember(DetectionState.seenKey(event.actor.id, event.action, "*"));
+  }
+
+  private remember(key: string): void {
+    if (this.seen.has(key)) return;
+    if (this.seen.size >= this.seenMax) {
+      const oldest = this.seen.values().next().value;
+      if (oldest !== undefined) this.seen.delete(oldest);
+    }
+    this.seen.add(key);
+  }
+
+  setIdentity(identity: Identity): void {
+    this.identities.set(identity.id, identity);
+    for (const alias of identity.aliases) this.identities.set(alias, identity);
+  }
+}
