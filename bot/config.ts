@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { riskConfigShape } from "../detection/risk";
 import { envBool, envInt, envList, optionalString, SECRET } from "./configSchema";
 
 /**
@@ -62,12 +63,15 @@ export const coreConfigShape = {
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
     .default("info")
     .describe("Log level (pino)."),
+  READY_MAX_BACKLOG: envInt(50_000, 1).describe(
+    "/readyz answers 503 when more inbox records than this wait.",
+  ),
   ALLOWED_DOMAINS: envList().describe(
     "Comma-separated domains whose members are internal; grants to others are flagged (empty: skip that check).",
   ),
 } as const;
 
-export const ConfigSchema = z.object({ ...coreConfigShape });
+export const ConfigSchema = z.object({ ...coreConfigShape, ...riskConfigShape });
 export type Config = z.infer<typeof ConfigSchema>;
 
 export class ConfigError extends Error {

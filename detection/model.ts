@@ -261,8 +261,11 @@ export const IncidentSchema = z.object({
   lastSeen: z.string(),
   risk: z.number().min(0).max(100),
   factors: z.array(RiskFactorSchema),
-  /** Anomaly reasons in words, when the anomaly model contributed. */
+  /** Highest anomaly score (0..1) among the incident's events, and its reasons in words. */
+  anomalyScore: z.number().min(0).max(1).default(0),
   anomalyReasons: z.array(z.string()).default([]),
+  /** "Lower" suppressions that matched, kept so the score can be recomputed with them. */
+  loweredBy: z.array(z.object({ points: z.number(), why: z.string() })).default([]),
   state: IncidentStateSchema,
   stateChangedAt: z.string(),
   assignee: z.string().optional(),

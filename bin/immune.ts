@@ -1,0 +1,120 @@
+import { ConfigError, loadConfig, secretKeys } from "../bot/config";
+import { registerSecrets } from "../bot/logger";
+import { createImmuneServer } from "../bot/server";
+import { allDetectors } from "../detection/detectors";
+import { parseRiskWeights } from "../detection/risk";
+import { replay } from "./replay";
+import { openInput, Scanner } from "./scan";
+
+const USAGE = `immune — IAM Immune command line
+
+  immune start                     run the server (what npm start runs)
+  immune scan FILE… | -            scan CloudTrail / Cloud Audit Log files offline, one JSON line per event
+  immune replay FILE --to URL      post sample events to a running server
+  immune help                      this text
+`;
+
+async function start(): Promise<void> {
+  const config = loadConfig();
+  registerSecrets(secretKeys().map((k) => (config as Record<string, unknown>)[k] as string | undefined));
+  const server = await createImmuneServer(config);
+  const addr = await server.listen();
+  const out = (s: string) => process.stdout.write(`${s}\n`);
+  out(`IAM Immune listening on ${addr.url}`);
+  out(`  store:     ${server.store.kind} (${server.store.location})`);
+  out(`  channels:  ${server.channels.map((c) => c.name).join(", ") || "none"}`);
+  out(`  webhooks:  POST ${addr.url}/events/gcp, POST ${addr.url}/events/aws`);
+  out(`  health:    GET ${addr.url}/healthz, GET ${addr.url}/readyz, GET ${addr.url}/metrics`);
+  for (const w of server.warnings) out(`\n  !!! ${w}\n`);
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    out(`${signal}: finishing in-flight work…`);
+    server.close().then(
+      () => process.exit(0),
+      (err) => {
+        process.stderr.write(`shutdown failed: ${(err as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+async function scan(files: string[]): Promise<number> {
+  if (files.length === 0) files = ["-"];
+  const env = process.env;
+  const scanner = new Scanner({
+    detectors: allDetectors,
+    allowedDomains: (env.ALLOWED_DOMAINS ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+    internalAccounts: (env.INTERNAL_ACCOUNTS ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+    weights: parseRiskWeights(env.RISK_WEIGHTS ?? ""),
+    productionPatterns: (env.PROD_PATTERNS ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  });
+  let status = 0;
+  const write = (line: string) => process.stdout.write(`${line}\n`);
+  for (const file of files) {
+    try {
+      await scanner.scanStream(await openInput(file), write);
+    } catch (err) {
+      process.stderr.write(`immune scan: cannot read ${file}: ${(err as Error).message}\n`);
+      status = 1;
+    }
+  }
+  return status;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case "start":
+      await start();
+      return -1;
+    case "scan":
+      return scan(rest);
+    case "replay": {
+      const toIdx = rest.indexOf("--to");
+      const to = toIdx >= 0 ? rest[toIdx + 1] : undefined;
+      const files = rest.filter((_, i) => i !== toIdx && i !== toIdx + 1);
+      if (!to || files.length === 0) {
+        process.stderr.write("usage: immune replay FILE --to URL\n");
+        return 2;
+      }
+      let failed = 0;
+      for (const f of files)
+        failed += (await replay(f, to, process.env, (l) => process.stdout.write(`${l}\n`))).failed;
+      return failed ? 1 : 0;
+    }
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      process.stdout.write(USAGE);
+      return 0;
+    default:
+      process.stderr.write(`immune: unknown command "${cmd}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (err) => {
+    if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
+    else process.stderr.write(`immune: ${(err as Error).message}\n`);
+    process.exit(1);
+  },
+);

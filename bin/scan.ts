@@ -1,0 +1,141 @@
+import { open } from "node:fs/promises";
+import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
+import { DetectionState } from "../detection/detectionState";
+import type { Detector } from "../detection/detector";
+import { normalizeRecord } from "../detection/normalize";
+import type { AnomalyScorer } from "../detection/pipeline";
+import { analyzeEvent } from "../detection/pipeline";
+import type { RiskWeights } from "../detection/risk";
+import { extractAnyRecords } from "../handlers/envelopes";
+
+/**
+ * `immune scan`: the server's pipeline without store or network. Reads CloudTrail log files,
+ * or JSON Lines whose lines are CloudTrail records, LogEntries, EventBridge events or Pub/Sub
+ * push envelopes, and writes one JSON line per input event. A malformed line yields
+ * {"line":N,"error":"…"} and scanning goes on.
+ */
+export interface ScanLine {
+  eventId: string;
+  source: string;
+  action: string;
+  actor: string;
+  findings: { detector: string; category: string; severity: string; summary: string }[];
+  risk: number;
+}
+
+export interface ScanOptions {
+  detectors: readonly Detector[];
+  allowedDomains?: string[];
+  internalAccounts?: string[];
+  weights?: RiskWeights;
+  productionPatterns?: string[];
+  anomaly?: AnomalyScorer;
+}
+
+export class Scanner {
+  private state: DetectionState;
+  constructor(private readonly opts: ScanOptions) {
+    this.state = new DetectionState({
+      allowedDomains: opts.allowedDomains,
+      internalAccounts: opts.internalAccounts,
+    });
+  }
+
+  /** One parsed JSON value → one output line per event it carries. */
+  scanValue(value: unknown): ScanLine[] {
+    return extractAnyRecords(value).map((r) => {
+      const event = normalizeRecord(r.record);
+      const a = analyzeEvent(
+        event,
+        {
+          detectors: this.opts.detectors,
+          state: this.state,
+          weights: this.opts.weights,
+          productionPatterns: this.opts.productionPatterns,
+          anomaly: this.opts.anomaly,
+        },
+        new Date(),
+      );
+      return {
+        eventId: event.id,
+        source: event.source,
+        action: event.action,
+        actor: event.actor.id,
+        findings: a.findings.map((f) => ({
+          detector: f.detector,
+          category: f.category,
+          severity: f.severity,
+          summary: f.summary,
+        })),
+        risk: a.risk,
+      };
+    });
+  }
+
+  /**
+   * Scans a stream. A whole-file JSON document (a CloudTrail log file, pretty-printed or not)
+   * is read as one value; otherwise the stream is JSON Lines.
+   */
+  async scanStream(input: Readable, write: (line: string) => void): Promise<void> {
+    const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+    let n = 0;
+    let buffered: string[] | undefined;
+    let firstLine = 0;
+    for await (const line of lines) {
+      n++;
+      if (buffered) {
+        buffered.push(line);
+        continue;
+      }
+      const trimmed = line.trim();
+      if (!trimmed) continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(trimmed);
+      } catch (err) {
+        // A pretty-printed document starts with a line that is not JSON by itself.
+        if (trimmed === "{" || trimmed === "[" || (trimmed.startsWith("{") && !trimmed.endsWith("}"))) {
+          buffered = [line];
+          firstLine = n;
+          continue;
+        }
+        write(JSON.stringify({ line: n, error: `malformed JSON: ${(err as Error).message}` }));
+        continue;
+      }
+      this.emit(value, n, write);
+    }
+    if (buffered) {
+      let value: unknown;
+      try {
+        value = JSON.parse(buffered.join("\n"));
+      } catch (err) {
+        write(JSON.stringify({ line: firstLine, error: `malformed JSON: ${(err as Error).message}` }));
+        return;
+      }
+      this.emit(value, firstLine, write);
+    }
+  }
+
+  private emit(value: unknown, line: number, write: (line: string) => void): void {
+    const values = Array.isArray(value) ? value : [value];
+    for (const v of values) {
+      try {
+        for (const out of this.scanValue(v)) write(JSON.stringify(out));
+      } catch (err) {
+        write(JSON.stringify({ line, error: (err as Error).message }));
+      }
+    }
+  }
+}
+
+/** Opens a file (or stdin for "-"); rejects when it cannot be read, before any output. */
+export async function openInput(file: string): Promise<Readable> {
+  if (file === "-") return process.stdin;
+  const handle = await open(file, "r");
+  if ((await handle.stat()).isDirectory()) {
+    await handle.close();
+    throw new Error("is a directory");
+  }
+  return handle.createReadStream();
+}

@@ -1,0 +1,262 @@
+import { DetectionState } from "../detection/detectionState";
+import type { Detector } from "../detection/detector";
+import { incidentIdFor, mergeIntoIncident } from "../detection/incidents";
+import type { IamEvent, Identity, Incident, Suppression } from "../detection/model";
+import { normalizeRecord } from "../detection/normalize";
+import type { AnomalyScorer, EventAnalysis } from "../detection/pipeline";
+import { analyzeEvent } from "../detection/pipeline";
+import type { RiskWeights } from "../detection/risk";
+import type { InboxRecord, Store } from "../integrations/store/store";
+import { mutate } from "../integrations/store/store";
+
+/**
+ * The worker that drains the inbox: claim a batch (a lease, so a dead worker's records come
+ * back), normalize, run the pure pipeline, fold findings into incidents with compare-and-set,
+ * then tell the chat channels and the remediation policy. Processing is at-least-once and every
+ * effect is idempotent (deterministic finding and incident ids), so a crash between the effect
+ * and the completion mark never duplicates an incident, a card or a remediation.
+ * A record that keeps failing is retried with exponential backoff and then parked as a dead
+ * letter, visible in /immune status, never dropped.
+ */
+
+export interface ProcessorHooks {
+  /** An incident was created or gained findings. Errors are logged, not retried here. */
+  onIncident?(incident: Incident, created: boolean): Promise<void>;
+  /** Every normalized event of a batch, after analysis (anomaly baselines, least-privilege usage). */
+  onEvents?(events: IamEvent[], analyses: EventAnalysis[]): Promise<void>;
+}
+
+export interface ProcessorOptions {
+  store: Store;
+  detectors: readonly Detector[];
+  hooks?: ProcessorHooks;
+  anomaly?: AnomalyScorer;
+  batchSize: number;
+  leaseMs: number;
+  maxAttempts: number;
+  windowMs: number;
+  weights?: RiskWeights;
+  productionPatterns?: string[];
+  allowedDomains?: string[];
+  internalAccounts?: string[];
+  igaConnected?: () => boolean;
+  /** Idle poll interval; accepted events wake the worker at once. */
+  pollMs?: number;
+  log?: (level: "info" | "warn" | "error", msg: string, extra?: Record<string, unknown>) => void;
+  now?: () => Date;
+}
+
+export interface ProcessorStats {
+  processed: number;
+  failed: number;
+  dead: number;
+  incidentsCreated: number;
+  incidentsUpdated: number;
+  lastLagMs: number;
+}
+
+export class InboxProcessor {
+  readonly state: DetectionState;
+  readonly stats: ProcessorStats = {
+    processed: 0,
+    failed: 0,
+    dead: 0,
+    incidentsCreated: 0,
+    incidentsUpdated: 0,
+    lastLagMs: 0,
+  };
+  private suppressions: Suppression[] = [];
+  private suppressionsLoadedAt = 0;
+  private running = false;
+  private loop?: Promise<void>;
+  private wakeUp?: () => void;
+  private pendingWake = false;
+  private readonly now: () => Date;
+
+  constructor(private readonly opts: ProcessorOptions) {
+    this.state = new DetectionState({
+      allowedDomains: opts.allowedDomains,
+      internalAccounts: opts.internalAccounts,
+    });
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  /** Rebuilds the in-memory detection state from the last hour of processed records. */
+  async warmUp(): Promise<void> {
+    const since = new Date(this.now().getTime() - 60 * 60 * 1000);
+    const recent = await this.opts.store.listInbox({ status: "done", receivedAfter: since, limit: 20_000 });
+    for (const r of recent) {
+      try {
+        this.state.observe(normalizeRecord(JSON.parse(r.payload)));
+      } catch {
+        // A record that was processed once always normalizes; nothing to do if it no longer does.
+      }
+    }
+    const identities = await this.opts.store.query<Identity>("identities", { limit: 100_000 });
+    for (const d of identities) this.state.setIdentity(d.data);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Stops claiming; resolves when the batch in flight is finished. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loop;
+  }
+
+  /** Accepted events call this so the worker does not wait for its next poll. */
+  wake(): void {
+    this.pendingWake = true;
+    this.wakeUp?.();
+  }
+
+  private async run(): Promise<void> {
+    const pollMs = this.opts.pollMs ?? 500;
+    while (this.running) {
+      let n = 0;
+      try {
+        n = await this.drainOnce();
+      } catch (err) {
+        this.opts.log?.("error", "inbox worker pass failed", { error: (err as Error).message });
+      }
+      if (n > 0 || !this.running) continue;
+      if (this.pendingWake) {
+        this.pendingWake = false;
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, pollMs);
+        this.wakeUp = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      this.wakeUp = undefined;
+      this.pendingWake = false;
+    }
+  }
+
+  private async refreshSuppressions(): Promise<void> {
+    const t = Date.now();
+    if (t - this.suppressionsLoadedAt < 10_000) return;
+    const docs = await this.opts.store.query<Suppression>("suppressions", { limit: 10_000 });
+    this.suppressions = docs.map((d) => d.data);
+    this.suppressionsLoadedAt = t;
+  }
+
+  /** Makes newly created suppressions take effect on the next event. */
+  invalidateSuppressions(): void {
+    this.suppressionsLoadedAt = 0;
+  }
+
+  /** One pass: claim and process up to one batch. Returns how many records were claimed. */
+  async drainOnce(): Promise<number> {
+    const claimed = await this.opts.store.claimInbox({
+      limit: this.opts.batchSize,
+      leaseMs: this.opts.leaseMs,
+      now: this.now(),
+    });
+    if (claimed.length === 0) return 0;
+    await this.refreshSuppressions();
+    const events: IamEvent[] = [];
+    const analyses: EventAnalysis[] = [];
+    for (const record of claimed) {
+      try {
+        const analysis = await this.processRecord(record);
+        events.push(analysis.event);
+        analyses.push(analysis);
+      } catch (err) {
+        await this.fail(record, err as Error);
+      }
+    }
+    if (events.length && this.opts.hooks?.onEvents) {
+      try {
+        await this.opts.hooks.onEvents(events, analyses);
+      } catch (err) {
+        this.opts.log?.("warn", "event observers failed", { error: (err as Error).message });
+      }
+    }
+    const done = this.now();
+    for (const a of analyses) {
+      await this.opts.store.completeInbox(`${a.event.source}:${a.event.id}`, done);
+      this.stats.processed++;
+    }
+    const oldest = claimed.reduce((m, r) => Math.min(m, r.receivedAt.getTime()), Number.POSITIVE_INFINITY);
+    this.stats.lastLagMs = done.getTime() - oldest;
+    return claimed.length;
+  }
+
+  private async processRecord(record: InboxRecord): Promise<EventAnalysis> {
+    const event = normalizeRecord(JSON.parse(record.payload));
+    const now = this.now();
+    const analysis = analyzeEvent(
+      event,
+      {
+        detectors: this.opts.detectors,
+        state: this.state,
+        suppressions: this.suppressions,
+        anomaly: this.opts.anomaly,
+        weights: this.opts.weights,
+        productionPatterns: this.opts.productionPatterns,
+        igaConnected: this.opts.igaConnected?.(),
+      },
+      now,
+    );
+    if (analysis.findings.length === 0) return analysis;
+    const id = incidentIdFor(event, this.opts.windowMs);
+    let created = false;
+    let changed = false;
+    const stored = await mutate<Incident>(this.opts.store, "incidents", id, (current) => {
+      const next = mergeIntoIncident(current, id, {
+        event,
+        findings: analysis.findings,
+        anomalyScore: analysis.anomalyScore,
+        anomalyReasons: analysis.anomalyReasons,
+        lowered: analysis.lowered,
+        identity: this.state.context().identity(event.actor.id),
+        igaConnected: this.opts.igaConnected?.(),
+        productionPatterns: this.opts.productionPatterns,
+        weights: this.opts.weights,
+        now,
+      });
+      created = current === null && next !== undefined;
+      changed = next !== undefined;
+      return next;
+    });
+    if (changed && stored) {
+      if (created) this.stats.incidentsCreated++;
+      else this.stats.incidentsUpdated++;
+      if (this.opts.hooks?.onIncident) {
+        try {
+          await this.opts.hooks.onIncident(stored.data, created);
+        } catch (err) {
+          this.opts.log?.("warn", "incident hook failed", { incident: id, error: (err as Error).message });
+        }
+      }
+    }
+    return analysis;
+  }
+
+  private async fail(record: InboxRecord, err: Error): Promise<void> {
+    const message = `${err.name}: ${err.message}`.slice(0, 500);
+    if (record.attempts >= this.opts.maxAttempts) {
+      await this.opts.store.failInbox(record.id, message, null);
+      this.stats.dead++;
+      this.opts.log?.("error", "inbox record parked as dead letter", { record: record.id, error: message });
+      return;
+    }
+    const backoffMs = Math.min(5 * 60_000, 1000 * 2 ** (record.attempts - 1));
+    await this.opts.store.failInbox(record.id, message, new Date(this.now().getTime() + backoffMs));
+    this.stats.failed++;
+    this.opts.log?.("warn", "inbox record failed; will retry", {
+      record: record.id,
+      error: message,
+      backoffMs,
+    });
+  }
+}

@@ -1,0 +1,191 @@
+import type { Server } from "node:http";
+import express from "express";
+import { allDetectors } from "../detection/detectors";
+import { parseRiskWeights } from "../detection/risk";
+import { awsEventsRoute } from "../handlers/awsEvents";
+import { gcpEventsRoute } from "../handlers/gcpEvents";
+import { intakeErrors } from "../handlers/intake";
+import { createStore } from "../integrations/store/createStore";
+import type { Store } from "../integrations/store/store";
+import type { ChatChannel } from "./chatChannel";
+import type { Config } from "./config";
+import type { Logger } from "./logger";
+import { createLogger, scrubSecrets } from "./logger";
+import { Metrics } from "./metrics";
+import { InboxProcessor } from "./processor";
+import { webhookSecurity } from "./webhookSecurity";
+
+/**
+ * The composition root: one express server carrying the webhooks, chat endpoints and health
+ * routes, the inbox worker, and the chat channels, wired from the configuration.
+ */
+export interface ImmuneServer {
+  app: express.Express;
+  config: Config;
+  store: Store;
+  processor: InboxProcessor;
+  metrics: Metrics;
+  channels: ChatChannel[];
+  logger: Logger;
+  warnings: string[];
+  /** Starts listening and the worker; resolves with the bound address. */
+  listen(): Promise<{ host: string; port: number; url: string }>;
+  /** Graceful: stop accepting, finish requests and the batch in flight, close the store. */
+  close(): Promise<void>;
+}
+
+export interface ServerOverrides {
+  store?: Store;
+  logger?: Logger;
+  channels?: ChatChannel[];
+  /** Start the inbox worker on listen() (tests of intake alone turn it off). */
+  startWorker?: boolean;
+}
+
+export async function createImmuneServer(
+  config: Config,
+  overrides: ServerOverrides = {},
+): Promise<ImmuneServer> {
+  const security = webhookSecurity(config);
+  const logger = overrides.logger ?? createLogger(config.LOG_LEVEL);
+  const store = overrides.store ?? (await createStore(config));
+  const metrics = new Metrics();
+  const channels: ChatChannel[] = overrides.channels ?? [];
+
+  const processor = new InboxProcessor({
+    store,
+    detectors: allDetectors,
+    batchSize: config.WORKER_BATCH,
+    leaseMs: config.WORKER_LEASE_MS,
+    maxAttempts: config.WORKER_MAX_ATTEMPTS,
+    windowMs: config.INCIDENT_WINDOW_MINUTES * 60_000,
+    weights: parseRiskWeights(config.RISK_WEIGHTS),
+    productionPatterns: config.PROD_PATTERNS,
+    allowedDomains: config.ALLOWED_DOMAINS,
+    log: (level, msg, extra) => logger[level](extra ?? {}, msg),
+    hooks: {
+      onIncident: async (incident, created) => {
+        if (created) metrics.incidents.inc({ band: bandOf(incident.risk) });
+        for (const ch of channels) {
+          try {
+            await ch.publishIncident(incident);
+          } catch (err) {
+            metrics.chatErrors.inc({ platform: ch.name });
+            logger.warn(
+              { incident: incident.id, channel: ch.name, error: (err as Error).message },
+              "card not posted",
+            );
+          }
+        }
+      },
+    },
+  });
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", false);
+
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  app.get("/readyz", async (_req, res) => {
+    try {
+      await store.ping();
+      const counts = await store.inboxCounts();
+      metrics.backlog.set({ status: "pending" }, counts.pending);
+      metrics.backlog.set({ status: "dead" }, counts.dead);
+      const ready = counts.pending <= config.READY_MAX_BACKLOG;
+      res.status(ready ? 200 : 503).json({
+        status: ready ? "ready" : "backlogged",
+        store: store.kind,
+        backlog: counts.pending,
+        deadLetters: counts.dead,
+        maxBacklog: config.READY_MAX_BACKLOG,
+      });
+    } catch (err) {
+      res.status(503).json({ status: "store unreachable", error: scrubSecrets((err as Error).message) });
+    }
+  });
+  app.get("/metrics", async (_req, res) => {
+    metrics.pipelineLag.set(processor.stats.lastLagMs / 1000);
+    res.setHeader("Content-Type", metrics.registry.contentType);
+    res.send(await metrics.registry.metrics());
+  });
+
+  const wake = () => processor.wake();
+  gcpEventsRoute(app, {
+    store,
+    bodyLimit: config.BODY_LIMIT,
+    audience: config.PUBSUB_AUDIENCE,
+    serviceAccount: config.PUBSUB_SERVICE_ACCOUNT,
+    certsUrl: config.GOOGLE_OIDC_CERTS_URL,
+    allowLocal: security.allowLocal,
+    onAccepted: wake,
+    metrics,
+  });
+  awsEventsRoute(app, {
+    store,
+    bodyLimit: config.BODY_LIMIT,
+    apiKey: config.EVENTBRIDGE_API_KEY,
+    apiKeyHeader: config.EVENTBRIDGE_API_KEY_HEADER,
+    basicUser: config.EVENTBRIDGE_BASIC_USER,
+    basicPassword: config.EVENTBRIDGE_BASIC_PASSWORD,
+    allowLocal: security.allowLocal,
+    onAccepted: wake,
+    metrics,
+  });
+
+  app.use(intakeErrors);
+  app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    logger.error({ error: scrubSecrets((err as Error).message ?? String(err)) }, "request failed");
+    if (!res.headersSent) res.status(500).json({ error: "internal error" });
+  });
+
+  let server: Server | undefined;
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    config,
+    store,
+    processor,
+    metrics,
+    channels,
+    logger,
+    warnings: security.warnings,
+    async listen() {
+      await processor.warmUp();
+      server = await new Promise<Server>((resolve, reject) => {
+        const s = app.listen(config.PORT, security.host, () => resolve(s));
+        s.once("error", reject);
+      });
+      server.keepAliveTimeout = 65_000;
+      if (overrides.startWorker !== false) processor.start();
+      const addr = server.address();
+      const port = typeof addr === "object" && addr ? addr.port : config.PORT;
+      const shownHost = security.host.includes(":") ? `[${security.host}]` : security.host;
+      return { host: security.host, port, url: `http://${shownHost}:${port}` };
+    },
+    close() {
+      closing ??= (async () => {
+        if (server) {
+          const s = server;
+          await new Promise<void>((resolve) => {
+            s.close(() => resolve());
+            s.closeIdleConnections();
+          });
+        }
+        await processor.stop();
+        await store.close();
+        logger.flush?.();
+      })();
+      return closing;
+    },
+  };
+}
+
+function bandOf(risk: number): string {
+  if (risk >= 85) return "critical";
+  if (risk >= 65) return "high";
+  if (risk >= 40) return "medium";
+  return "low";
+}

@@ -1,0 +1,75 @@
+import type { DetectionState } from "./detectionState";
+import type { Detector } from "./detector";
+import type { Finding, IamEvent, RiskFactor, Suppression } from "./model";
+import type { RiskWeights } from "./risk";
+import { DEFAULT_RISK_WEIGHTS, scoreRisk } from "./risk";
+import { runDetectors } from "./runDetectors";
+import { applySuppressions } from "./suppressions";
+
+/**
+ * The pure middle for one event: detect, apply suppressions, score anomaly and risk. The
+ * server's worker and `immune scan` both call this, so they give the same answers for the
+ * same stream. No I/O: everything it reads is handed in.
+ */
+
+/** The anomaly model as the pipeline sees it (detection/anomaly implements it). */
+export interface AnomalyScorer {
+  /** Scores the event against the actor's baseline, then learns from it. */
+  scoreAndLearn(event: IamEvent): { score: number; reasons: string[]; finding?: Finding };
+}
+
+export interface PipelineOptions {
+  detectors: readonly Detector[];
+  state: DetectionState;
+  suppressions?: readonly Suppression[];
+  anomaly?: AnomalyScorer;
+  weights?: RiskWeights;
+  productionPatterns?: string[];
+  igaConnected?: boolean;
+}
+
+export interface EventAnalysis {
+  event: IamEvent;
+  findings: Finding[];
+  silenced: { finding: Finding; suppression: string }[];
+  lowered: { points: number; why: string }[];
+  anomalyScore: number;
+  anomalyReasons: string[];
+  /** Risk of this event on its own (an incident re-scores over all its findings). */
+  risk: number;
+  factors: RiskFactor[];
+}
+
+export function analyzeEvent(event: IamEvent, opts: PipelineOptions, now: Date): EventAnalysis {
+  const raw = runDetectors(opts.detectors, event, opts.state);
+  const anomaly = opts.anomaly?.scoreAndLearn(event);
+  if (anomaly?.finding) raw.push(anomaly.finding);
+  const sup = applySuppressions(raw, event, opts.suppressions ?? [], now);
+  const identity = opts.state.context().identity(event.actor.id);
+  const { risk, factors } = sup.kept.length
+    ? scoreRisk(
+        {
+          findings: sup.kept,
+          anomalyScore: anomaly?.score,
+          anomalyReasons: anomaly?.reasons,
+          identity,
+          igaConnected: opts.igaConnected,
+          target: event.target,
+          productionPatterns: opts.productionPatterns,
+          suppressions: sup.lowered,
+          now,
+        },
+        opts.weights ?? { ...DEFAULT_RISK_WEIGHTS },
+      )
+    : { risk: 0, factors: [] };
+  return {
+    event,
+    findings: sup.kept,
+    silenced: sup.silenced.map((s) => ({ finding: s.finding, suppression: s.by.id })),
+    lowered: sup.lowered,
+    anomalyScore: anomaly?.score ?? 0,
+    anomalyReasons: anomaly?.reasons ?? [],
+    risk,
+    factors,
+  };
+}
