@@ -165,11 +165,13 @@ export class InboxProcessor {
     await this.refreshSuppressions();
     const events: IamEvent[] = [];
     const analyses: EventAnalysis[] = [];
+    const completed: string[] = [];
     for (const record of claimed) {
       try {
         const analysis = await this.processRecord(record);
         events.push(analysis.event);
         analyses.push(analysis);
+        completed.push(record.id);
       } catch (err) {
         await this.fail(record, err as Error);
       }
@@ -182,9 +184,9 @@ export class InboxProcessor {
       }
     }
     const done = this.now();
-    for (const a of analyses) {
-      await this.opts.store.completeInbox(`${a.event.source}:${a.event.id}`, done);
-      this.stats.processed++;
+    if (completed.length) {
+      await this.opts.store.completeInbox(completed, done);
+      this.stats.processed += completed.length;
     }
     const oldest = claimed.reduce((m, r) => Math.min(m, r.receivedAt.getTime()), Number.POSITIVE_INFINITY);
     this.stats.lastLagMs = done.getTime() - oldest;

@@ -107,22 +107,55 @@ export class SqliteStore implements Store {
     this.run("ping", () => this.db.prepare("SELECT 1").get());
   }
 
-  async putInbox(records: NewInboxRecord[]): Promise<{ accepted: string[]; duplicates: string[] }> {
+  /**
+   * Group commit: requests arriving while a commit is being prepared share one transaction,
+   * so one fsync covers many webhooks. Each caller still resolves only after its own records
+   * are on disk.
+   */
+  private pendingPuts: {
+    records: NewInboxRecord[];
+    resolve: (r: { accepted: string[]; duplicates: string[] }) => void;
+    reject: (e: unknown) => void;
+  }[] = [];
+  private flushScheduled = false;
+
+  putInbox(records: NewInboxRecord[]): Promise<{ accepted: string[]; duplicates: string[] }> {
+    return new Promise((resolve, reject) => {
+      this.pendingPuts.push({ records, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flushPuts());
+      }
+    });
+  }
+
+  private flushPuts(): void {
+    this.flushScheduled = false;
+    const batch = this.pendingPuts;
+    this.pendingPuts = [];
     const insert = this.db.prepare(
       `INSERT OR IGNORE INTO inbox (id, source, payload, received_at, status, attempts, available_at)
        VALUES (?, ?, ?, ?, 'pending', 0, ?)`,
     );
-    const accepted: string[] = [];
-    const duplicates: string[] = [];
-    const tx = this.db.transaction((rs: NewInboxRecord[]) => {
-      for (const r of rs) {
-        const t = r.receivedAt.getTime();
-        const info = insert.run(r.id, r.source, r.payload, t, t);
-        (info.changes > 0 ? accepted : duplicates).push(r.id);
-      }
+    const results = batch.map(() => ({ accepted: [] as string[], duplicates: [] as string[] }));
+    const tx = this.db.transaction(() => {
+      batch.forEach((req, i) => {
+        for (const r of req.records) {
+          const t = r.receivedAt.getTime();
+          const info = insert.run(r.id, r.source, r.payload, t, t);
+          (info.changes > 0 ? results[i].accepted : results[i].duplicates).push(r.id);
+        }
+      });
     });
-    this.run("putInbox", () => tx.immediate(records));
-    return { accepted, duplicates };
+    try {
+      this.run("putInbox", () => tx.immediate());
+    } catch (err) {
+      for (const req of batch) req.reject(err);
+      return;
+    }
+    batch.forEach((req, i) => {
+      req.resolve(results[i]);
+    });
   }
 
   async claimInbox(opts: { limit: number; leaseMs: number; now: Date }): Promise<InboxRecord[]> {
@@ -143,12 +176,14 @@ export class SqliteStore implements Store {
     return this.run("claimInbox", () => tx.immediate());
   }
 
-  async completeInbox(id: string, now: Date): Promise<void> {
-    this.run("completeInbox", () =>
-      this.db
-        .prepare(`UPDATE inbox SET status = 'done', processed_at = ?, last_error = NULL WHERE id = ?`)
-        .run(now.getTime(), id),
+  async completeInbox(ids: string[], now: Date): Promise<void> {
+    const update = this.db.prepare(
+      `UPDATE inbox SET status = 'done', processed_at = ?, last_error = NULL WHERE id = ?`,
     );
+    const tx = this.db.transaction(() => {
+      for (const id of ids) update.run(now.getTime(), id);
+    });
+    this.run("completeInbox", () => tx.immediate());
   }
 
   async failInbox(id: string, error: string, retryAt: Date | null): Promise<void> {

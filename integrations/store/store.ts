@@ -91,7 +91,8 @@ export interface Store {
    * becomes claimable again when the lease runs out.
    */
   claimInbox(opts: { limit: number; leaseMs: number; now: Date }): Promise<InboxRecord[]>;
-  completeInbox(id: string, now: Date): Promise<void>;
+  /** Marks records processed (one write for the whole batch). */
+  completeInbox(ids: string[], now: Date): Promise<void>;
   /** retryAt null parks the record as a dead letter. */
   failInbox(id: string, error: string, retryAt: Date | null): Promise<void>;
   /** Puts a dead letter back to pending (operator action). */
