@@ -358,15 +358,24 @@ function targetOf(p: AuditLog, resourceType: string, labels: Record<string, stri
   let kind: string;
   if (level !== "resource") kind = level;
   else {
-    const lastCollection = segments.length >= 2 ? segments[segments.length - 2] : "";
+    // Object names may contain slashes: "…/buckets/b/objects/a/b.csv" is an object.
+    const lastCollection = /\/buckets\/[^/]+\/objects\/./.test(name)
+      ? "objects"
+      : segments.length >= 2
+        ? segments[segments.length - 2]
+        : "";
     kind = COLLECTION_KINDS[lastCollection] ?? RESOURCE_TYPE_KINDS[resourceType] ?? resourceType;
   }
 
   const fromName = /^projects\/([^/]+)/.exec(name)?.[1];
   const project =
     labels.project_id ?? (fromName && fromName !== "_" && fromName !== "-" ? fromName : undefined);
+  // IAM logs often name a service account by unique id; the email reads better and works as well.
+  const saById = /^projects\/-\/serviceAccounts\/(\d+)$/.exec(name);
+  const canonical =
+    saById && labels.email_id && project ? `projects/${project}/serviceAccounts/${labels.email_id}` : name;
   const id =
-    name ||
+    canonical ||
     (level === "organization" && labels.organization_id
       ? `organizations/${labels.organization_id}`
       : level === "folder" && labels.folder_id
