@@ -1,25 +1,29 @@
 import type { Detector } from "../../detector";
 import type { Severity } from "../../model";
 import { hierarchySetIamPolicy, PERMISSION_DENIED, serviceSetIamPolicy } from "./exampleRecords";
-import { describeTarget } from "./gcpRules";
+import { describeTarget, isServiceAgentGrant } from "./gcpRules";
 
 /**
  * Any successful SetIamPolicy on an organization, folder or project: the policies everything
- * else inherits. Severity: high at organization / folder, medium at project, low when the
- * change only removed access.
+ * else inherits. The grants that matter most (owner, admin, external, public, impersonation)
+ * get their own findings; this one keeps the trail complete. Severity: medium at organization
+ * / folder, low at project or when the change only removed access. Bindings Google makes for
+ * its own service agents are not reported.
  */
 export const gcpHierarchyPolicyChange: Detector = {
   id: "gcp-hierarchy-policy-change",
   title: "IAM policy changed on an organization, folder or project",
   category: "policy_change",
-  severity: "medium",
+  severity: "low",
   sources: ["gcp"],
   match(event) {
     if (!event.success || !/SetIamPolicy$/.test(event.action)) return [];
     const level = event.target.level;
     if (level !== "organization" && level !== "folder" && level !== "project") return [];
+    const changes = [...event.grants, ...event.revokes];
+    if (changes.length && changes.every(isServiceAgentGrant)) return [];
     const onlyRemovals = event.grants.length === 0 && event.revokes.length > 0;
-    const severity: Severity = onlyRemovals ? "low" : level === "project" ? "medium" : "high";
+    const severity: Severity = onlyRemovals || level === "project" ? "low" : "medium";
     const parts = [
       event.grants.length ? `${event.grants.length} grant(s)` : "",
       event.revokes.length ? `${event.revokes.length} removal(s)` : "",
@@ -55,6 +59,20 @@ export const gcpHierarchyPolicyChange: Detector = {
       },
     ],
     quiet: [
+      {
+        name: "Google binds a service agent when an API is enabled",
+        record: hierarchySetIamPolicy(
+          "project",
+          [
+            [
+              "ADD",
+              "roles/run.serviceAgent",
+              "serviceAccount:service-908712345678@serverless-robot-prod.iam.gserviceaccount.com",
+            ],
+          ],
+          { principal: "service-908712345678@gcp-sa-cloudbuild.iam.gserviceaccount.com" },
+        ),
+      },
       {
         name: "IAM policy change on a Pub/Sub topic (resource level)",
         record: serviceSetIamPolicy("pubsubTopic", "orders", [

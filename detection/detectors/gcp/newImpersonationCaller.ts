@@ -8,7 +8,8 @@ import { isExternalMember } from "./gcpRules";
  * GenerateAccessToken / GenerateIdToken / SignBlob / SignJwt on a service account by a caller
  * never seen making that call on that account before (DetectionState.seenKey(actor, action,
  * target)). After a restart every caller is new once: the state is in memory, by design.
- * Severity: medium; high when the caller is outside the allowed domains.
+ * Severity: low when the caller is a service account of the same project (pipelines do this);
+ * medium for people and other callers; high when the caller is outside the allowed domains.
  */
 export const gcpNewImpersonationCaller: Detector = {
   id: "gcp-new-impersonation-caller",
@@ -24,13 +25,18 @@ export const gcpNewImpersonationCaller: Detector = {
     const external = isExternalMember(memberish, ctx.allowedDomains, event.target.project);
     return [
       {
-        severity: external ? "high" : "medium",
+        severity: external
+          ? "high"
+          : event.actor.kind === "serviceAccount" && event.actor.account === event.target.project
+            ? "low"
+            : "medium",
         summary: `${event.actor.display} called ${imp.operation} on ${imp.serviceAccount} for the first time${external ? " (caller outside the organization)" : ""}`,
         evidence: {
           serviceAccount: imp.serviceAccount,
           operation: imp.operation,
           caller: event.actor.id,
           delegationChain: event.actor.delegationChain,
+          callerKey: gcpDetails(event)?.serviceAccountKeyName,
           scopes: imp.scopes,
           lifetime: imp.lifetime,
           project: event.target.project,
