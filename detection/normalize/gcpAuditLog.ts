@@ -1,11 +1,650 @@
-import type { IamEvent } from "../model";
+import { z } from "zod";
+import type { Actor, ActorKind, Grant, IamEvent, Target, TargetLevel } from "../model";
+import { type GcpDetails, GcpDetailsSchema, type GcpPolicy, GcpPolicySchema } from "./gcpDetails";
+
+/**
+ * Cloud Logging LogEntry whose protoPayload is a google.cloud.audit.AuditLog → IamEvent.
+ * Shapes follow Google's LogEntry and AuditLog references; unknown fields pass through
+ * untouched (audit payloads grow), known ones are validated. request / response /
+ * serviceData / metadata are service-specific Structs, so only the parts we read are typed.
+ */
+
+export const AUDIT_LOG_TYPE = "type.googleapis.com/google.cloud.audit.AuditLog";
+
+const DelegationSchema = z.looseObject({
+  principalSubject: z.string().optional(),
+  firstPartyPrincipal: z
+    .looseObject({ principalEmail: z.string().optional(), serviceMetadata: z.unknown().optional() })
+    .optional(),
+  thirdPartyPrincipal: z.looseObject({ thirdPartyClaims: z.unknown().optional() }).optional(),
+});
+
+const AuthenticationInfoSchema = z.looseObject({
+  principalEmail: z.string().optional(),
+  principalSubject: z.string().optional(),
+  authoritySelector: z.string().optional(),
+  serviceAccountKeyName: z.string().optional(),
+  serviceAccountDelegationInfo: z.array(DelegationSchema).optional(),
+});
+
+const AuthorizationInfoSchema = z.looseObject({
+  resource: z.string().optional(),
+  permission: z.string().optional(),
+  granted: z.boolean().optional(),
+  permissionType: z.string().optional(),
+});
+
+const StatusSchema = z.looseObject({
+  code: z.number().int().optional(),
+  message: z.string().optional(),
+  details: z.array(z.unknown()).optional(),
+});
+
+const RequestMetadataSchema = z.looseObject({
+  callerIp: z.string().optional(),
+  callerSuppliedUserAgent: z.string().optional(),
+  callerNetwork: z.string().optional(),
+});
+
+const BindingDeltaSchema = z.looseObject({
+  action: z.enum(["ADD", "REMOVE", "ACTION_UNSPECIFIED"]),
+  role: z.string(),
+  member: z.string(),
+  condition: z.looseObject({ expression: z.string().optional(), title: z.string().optional() }).optional(),
+});
+
+const AuditConfigDeltaSchema = z.looseObject({
+  action: z.enum(["ADD", "REMOVE", "ACTION_UNSPECIFIED"]),
+  service: z.string().optional(),
+  exemptedMember: z.string().optional(),
+  logType: z.string().optional(),
+});
+
+const PolicyDeltaSchema = z.looseObject({
+  bindingDeltas: z.array(BindingDeltaSchema).optional(),
+  auditConfigDeltas: z.array(AuditConfigDeltaSchema).optional(),
+});
+
+const StructSchema = z.record(z.string(), z.unknown());
+
+export const AuditLogSchema = z.looseObject({
+  "@type": z.literal(AUDIT_LOG_TYPE),
+  serviceName: z.string().min(1),
+  methodName: z.string().min(1),
+  resourceName: z.string().optional(),
+  resourceLocation: z.unknown().optional(),
+  resourceOriginalState: StructSchema.optional(),
+  numResponseItems: z.union([z.string(), z.number()]).optional(),
+  status: StatusSchema.optional(),
+  authenticationInfo: AuthenticationInfoSchema.optional(),
+  authorizationInfo: z.array(AuthorizationInfoSchema).optional(),
+  requestMetadata: RequestMetadataSchema.optional(),
+  request: StructSchema.optional(),
+  response: StructSchema.optional(),
+  metadata: StructSchema.optional(),
+  serviceData: StructSchema.optional(),
+});
+export type AuditLog = z.infer<typeof AuditLogSchema>;
+
+export const GcpLogEntrySchema = z.looseObject({
+  logName: z.string().min(1),
+  resource: z.looseObject({
+    type: z.string().min(1),
+    labels: z.record(z.string(), z.string()).optional(),
+  }),
+  timestamp: z.string().refine((s) => !Number.isNaN(Date.parse(s)), "not an RFC 3339 timestamp"),
+  receiveTimestamp: z.string().optional(),
+  severity: z.string().optional(),
+  insertId: z.string().min(1),
+  protoPayload: z.looseObject({ "@type": z.string() }),
+  operation: z.unknown().optional(),
+});
+export type GcpLogEntry = z.infer<typeof GcpLogEntrySchema>;
 
 /** True when the value looks like a Cloud Audit Logs LogEntry (has a protoPayload). */
 export function isGcpLogEntry(value: unknown): boolean {
   return typeof value === "object" && value !== null && "protoPayload" in value;
 }
 
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`)
+    .join("; ");
+}
+
 /** Cloud Audit Log LogEntry (protoPayload AuditLog) → IamEvent. Throws on a malformed entry. */
-export function normalizeGcpLogEntry(_entry: unknown): IamEvent {
-  throw new Error("GCP normalizer not implemented yet");
+export function normalizeGcpLogEntry(entry: unknown): IamEvent {
+  const parsedEntry = GcpLogEntrySchema.safeParse(entry);
+  if (!parsedEntry.success) {
+    throw new Error(`malformed Cloud Audit LogEntry: ${describeIssues(parsedEntry.error)}`);
+  }
+  const e = parsedEntry.data;
+  if (e.protoPayload["@type"] !== AUDIT_LOG_TYPE) {
+    throw new Error(
+      `LogEntry ${e.insertId}: protoPayload is ${e.protoPayload["@type"]}, not a Cloud Audit Log (${AUDIT_LOG_TYPE})`,
+    );
+  }
+  const parsedPayload = AuditLogSchema.safeParse(e.protoPayload);
+  if (!parsedPayload.success) {
+    throw new Error(
+      `malformed AuditLog in LogEntry ${e.insertId}: ${describeIssues(parsedPayload.error)
+        .split("; ")
+        .map((s) => `protoPayload.${s}`)
+        .join("; ")}`,
+    );
+  }
+  const p = parsedPayload.data;
+  const labels = e.resource.labels ?? {};
+  const code = p.status?.code ?? 0;
+  const success = code === 0;
+
+  const target = targetOf(p, e.resource.type, labels);
+  const actor = actorOf(p);
+  const changes = bindingChangesOf(p);
+  const aclGrants = aclGrantsOf(p);
+  const allGrants = [...changes.grants, ...aclGrants];
+
+  const authz = p.authorizationInfo ?? [];
+  const permissionsUsed = unique(
+    authz.filter((a) => a.granted === true && a.permission).map((a) => a.permission as string),
+  );
+  const deniedPermissions = unique(
+    authz.filter((a) => a.granted === false && a.permission).map((a) => a.permission as string),
+  );
+
+  const details: GcpDetails = {
+    logType: logTypeOf(e.logName),
+    logName: e.logName,
+    resourceType: e.resource.type,
+    resourceLabels: labels,
+    resourceName: p.resourceName,
+    statusCode: code,
+    deniedPermissions,
+    bindingDeltasKnown: changes.known,
+    auditConfigDeltas: policyDeltaOf(p).auditConfigDeltas?.map((d) => ({
+      action: d.action,
+      service: d.service ?? "",
+      logType: d.logType,
+      exemptedMember: d.exemptedMember,
+    })),
+    policyRequested: policyAt(p.request, "policy"),
+    policyAfter: success ? policyAfterOf(p) : undefined,
+    principalSubject: p.authenticationInfo?.principalSubject,
+    serviceAccountKeyName: p.authenticationInfo?.serviceAccountKeyName,
+    attemptedGrants: success ? undefined : allGrants.length ? allGrants : undefined,
+    ...lifecycleDetails(p, labels),
+  };
+
+  return {
+    id: e.insertId,
+    source: "gcp",
+    time: new Date(e.timestamp).toISOString(),
+    actor,
+    action: p.methodName,
+    service: p.serviceName,
+    target,
+    // A failed call changed nothing: its grants stay in details.attemptedGrants only.
+    grants: success ? allGrants : [],
+    revokes: success ? changes.revokes : [],
+    policyDocuments: details.customRole
+      ? [
+          {
+            name: details.customRole.name,
+            document: { includedPermissions: details.customRole.includedPermissions },
+          },
+        ]
+      : [],
+    permissionsUsed,
+    success,
+    errorCode: success ? undefined : (STATUS_NAMES[code] ?? `CODE_${code}`),
+    errorMessage: success ? undefined : p.status?.message,
+    sourceIp: p.requestMetadata?.callerIp,
+    userAgent: p.requestMetadata?.callerSuppliedUserAgent,
+    details: GcpDetailsSchema.parse(stripUndefined(details)),
+    raw: entry,
+  };
+}
+
+/** google.rpc.Code names, for errorCode. */
+const STATUS_NAMES: Record<number, string> = {
+  1: "CANCELLED",
+  2: "UNKNOWN",
+  3: "INVALID_ARGUMENT",
+  4: "DEADLINE_EXCEEDED",
+  5: "NOT_FOUND",
+  6: "ALREADY_EXISTS",
+  7: "PERMISSION_DENIED",
+  8: "RESOURCE_EXHAUSTED",
+  9: "FAILED_PRECONDITION",
+  10: "ABORTED",
+  11: "OUT_OF_RANGE",
+  12: "UNIMPLEMENTED",
+  13: "INTERNAL",
+  14: "UNAVAILABLE",
+  15: "DATA_LOSS",
+  16: "UNAUTHENTICATED",
+};
+
+function unique<T>(xs: T[]): T[] {
+  return [...new Set(xs)];
+}
+
+function stripUndefined<T extends Record<string, unknown>>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+function logTypeOf(logName: string): GcpDetails["logType"] {
+  const decoded = decodeURIComponent(logName);
+  if (decoded.endsWith("cloudaudit.googleapis.com/activity")) return "activity";
+  if (decoded.endsWith("cloudaudit.googleapis.com/data_access")) return "data_access";
+  if (decoded.endsWith("cloudaudit.googleapis.com/system_event")) return "system_event";
+  if (decoded.endsWith("cloudaudit.googleapis.com/policy")) return "policy";
+  return "other";
+}
+
+// ---------- actor ----------
+
+/** Google-managed service agents act for Google, not for a customer workload. */
+function isServiceAgent(email: string): boolean {
+  const [local, domain = ""] = email.split("@");
+  return (
+    domain.startsWith("gcp-sa-") ||
+    domain === "cloudservices.gserviceaccount.com" ||
+    domain === "system.gserviceaccount.com" ||
+    /^service-\d+$/.test(local)
+  );
+}
+
+export function actorKindOfEmail(email: string): ActorKind {
+  if (!email.includes("@")) return "unknown";
+  if (email.endsWith("gserviceaccount.com")) return isServiceAgent(email) ? "service" : "serviceAccount";
+  return "user";
+}
+
+/** Project id of a user-managed service account (name@PROJECT.iam.gserviceaccount.com). */
+export function serviceAccountProject(email: string): string | undefined {
+  const m = /@([a-z0-9-]+)\.iam\.gserviceaccount\.com$/.exec(email);
+  return m && !m[1].startsWith("gcp-sa-") ? m[1] : undefined;
+}
+
+function actorOf(p: AuditLog): Actor {
+  const auth = p.authenticationInfo ?? {};
+  const delegationChain = (auth.serviceAccountDelegationInfo ?? [])
+    .map((d) => d.firstPartyPrincipal?.principalEmail ?? d.principalSubject)
+    .filter((x): x is string => typeof x === "string" && x.length > 0);
+  const email = auth.principalEmail;
+  if (email) {
+    const kind = actorKindOfEmail(email);
+    return {
+      id: email,
+      kind,
+      display: email,
+      account: kind === "serviceAccount" ? serviceAccountProject(email) : undefined,
+      delegationChain,
+    };
+  }
+  if (auth.principalSubject) {
+    // Third-party (workforce / workload identity federation) callers carry only a subject.
+    const federated = /^principal(Set)?:\/\//.test(auth.principalSubject);
+    return {
+      id: auth.principalSubject,
+      kind: federated ? "federated" : "unknown",
+      display: auth.principalSubject,
+      delegationChain,
+    };
+  }
+  // System events and some redacted callers have no principal: Google acted.
+  return { id: p.serviceName, kind: "service", display: p.serviceName, delegationChain };
+}
+
+// ---------- target ----------
+
+const RESOURCE_TYPE_KINDS: Record<string, string> = {
+  organization: "organization",
+  folder: "folder",
+  project: "project",
+  gcs_bucket: "bucket",
+  bigquery_dataset: "dataset",
+  bigquery_resource: "dataset",
+  pubsub_topic: "topic",
+  pubsub_subscription: "subscription",
+  service_account: "serviceAccount",
+  iam_role: "role",
+  cloudkms_cryptokey: "cryptoKey",
+  cloudkms_keyring: "keyRing",
+  logging_sink: "sink",
+  logging_exclusion: "exclusion",
+  cloud_function: "function",
+  cloud_run_revision: "service",
+  cloud_run_service: "service",
+  secretmanager_secret: "secret",
+  audited_resource: "resource",
+};
+
+/** Collection segment of a resource name → target kind, when resource.type says little. */
+const COLLECTION_KINDS: Record<string, string> = {
+  buckets: "bucket",
+  objects: "object",
+  datasets: "dataset",
+  tables: "table",
+  topics: "topic",
+  subscriptions: "subscription",
+  serviceAccounts: "serviceAccount",
+  keys: "serviceAccountKey",
+  roles: "role",
+  cryptoKeys: "cryptoKey",
+  keyRings: "keyRing",
+  sinks: "sink",
+  exclusions: "exclusion",
+  functions: "function",
+  services: "service",
+  secrets: "secret",
+};
+
+function targetOf(p: AuditLog, resourceType: string, labels: Record<string, string>): Target {
+  const name = p.resourceName ?? "";
+  const segments = name.split("/");
+  let level: TargetLevel = "resource";
+  if (/^organizations\/[^/]+$/.test(name)) level = "organization";
+  else if (/^folders\/[^/]+$/.test(name)) level = "folder";
+  else if (/^projects\/[^/]+$/.test(name) && segments[1] !== "_" && segments[1] !== "-") level = "project";
+  else if (!name) {
+    if (resourceType === "organization") level = "organization";
+    else if (resourceType === "folder") level = "folder";
+    else if (resourceType === "project") level = "project";
+  }
+
+  let kind: string;
+  if (level !== "resource") kind = level;
+  else {
+    // Object names may contain slashes: "…/buckets/b/objects/a/b.csv" is an object.
+    const lastCollection = /\/buckets\/[^/]+\/objects\/./.test(name)
+      ? "objects"
+      : segments.length >= 2
+        ? segments[segments.length - 2]
+        : "";
+    kind = COLLECTION_KINDS[lastCollection] ?? RESOURCE_TYPE_KINDS[resourceType] ?? resourceType;
+  }
+
+  const fromName = /^projects\/([^/]+)/.exec(name)?.[1];
+  const project =
+    labels.project_id ?? (fromName && fromName !== "_" && fromName !== "-" ? fromName : undefined);
+  // IAM logs often name a service account by unique id; the email reads better and works as well.
+  const saById = /^projects\/-\/serviceAccounts\/(\d+)$/.exec(name);
+  const canonical =
+    saById && labels.email_id && project ? `projects/${project}/serviceAccounts/${labels.email_id}` : name;
+  const id =
+    canonical ||
+    (level === "organization" && labels.organization_id
+      ? `organizations/${labels.organization_id}`
+      : level === "folder" && labels.folder_id
+        ? `folders/${labels.folder_id}`
+        : project
+          ? `projects/${project}`
+          : resourceType);
+  const region = labels.location ?? labels.region;
+  return stripUndefined({
+    kind,
+    id,
+    project,
+    level,
+    region: region && region !== "global" ? region : undefined,
+  });
+}
+
+// ---------- bindings ----------
+
+function policyDeltaOf(p: AuditLog): z.infer<typeof PolicyDeltaSchema> {
+  const raw = p.serviceData?.policyDelta;
+  if (raw === undefined) return {};
+  const parsed = PolicyDeltaSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`malformed serviceData.policyDelta: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}
+
+/** BigQuery writes its IAM deltas into BigQueryAuditMetadata.datasetChange (and tableChange). */
+function bigQueryDeltas(p: AuditLog): z.infer<typeof BindingDeltaSchema>[] | undefined {
+  const md = p.metadata;
+  if (!md) return undefined;
+  const out: z.infer<typeof BindingDeltaSchema>[] = [];
+  let found = false;
+  for (const key of ["datasetChange", "tableChange"]) {
+    const change = md[key];
+    if (!change || typeof change !== "object") continue;
+    const deltas = (change as Record<string, unknown>).bindingDeltas;
+    if (deltas === undefined) continue;
+    const parsed = z.array(BindingDeltaSchema).safeParse(deltas);
+    if (!parsed.success)
+      throw new Error(`malformed metadata.${key}.bindingDeltas: ${describeIssues(parsed.error)}`);
+    out.push(...parsed.data);
+    found = true;
+  }
+  return found ? out : undefined;
+}
+
+function bindingChangesOf(p: AuditLog): { grants: Grant[]; revokes: Grant[]; known: boolean } {
+  const fromPolicy = policyDeltaOf(p).bindingDeltas;
+  const fromBq = bigQueryDeltas(p);
+  const deltas = [...(fromPolicy ?? []), ...(fromBq ?? [])];
+  const toGrant = (d: z.infer<typeof BindingDeltaSchema>): Grant =>
+    stripUndefined({ role: d.role, member: d.member, condition: d.condition?.expression });
+  return {
+    grants: deltas.filter((d) => d.action === "ADD").map(toGrant),
+    revokes: deltas.filter((d) => d.action === "REMOVE").map(toGrant),
+    known: fromPolicy !== undefined || fromBq !== undefined,
+  };
+}
+
+/** Storage ACL entity (allUsers, user-a@b.com, group-…, domain-…, project-owners-123) → IAM-style member. */
+export function aclEntityToMember(entity: string): string {
+  if (entity === "allUsers" || entity === "allAuthenticatedUsers") return entity;
+  const m = /^(user|group|domain|project)-(.+)$/.exec(entity);
+  if (!m) return entity;
+  if (m[1] === "project") return `projectAcl:${m[2]}`;
+  return `${m[1]}:${m[2]}`;
+}
+
+const AclEntrySchema = z.looseObject({ entity: z.string(), role: z.string() });
+
+/** Legacy Cloud Storage ACLs carried in the request (object/bucket insert, patch, ACL insert). */
+function aclGrantsOf(p: AuditLog): Grant[] {
+  if (p.serviceName !== "storage.googleapis.com" || !p.request) return [];
+  const req = p.request;
+  const entries: unknown[] = [];
+  for (const key of ["acl", "defaultObjectAcl"]) {
+    const v = req[key];
+    if (Array.isArray(v)) entries.push(...v);
+  }
+  // objectAccessControls.insert / bucketAccessControls.insert carry one entry as the body.
+  if (typeof req.entity === "string" && typeof req.role === "string") entries.push(req);
+  const grants: Grant[] = [];
+  for (const raw of entries) {
+    const parsed = AclEntrySchema.safeParse(raw);
+    if (!parsed.success)
+      throw new Error(`malformed storage ACL entry in request: ${describeIssues(parsed.error)}`);
+    grants.push({ role: `acl:${parsed.data.role}`, member: aclEntityToMember(parsed.data.entity) });
+  }
+  return grants;
+}
+
+function policyAt(struct: Record<string, unknown> | undefined, key: string): GcpPolicy | undefined {
+  const v = struct?.[key];
+  if (v === undefined) return undefined;
+  const parsed = GcpPolicySchema.safeParse(v);
+  if (!parsed.success) throw new Error(`malformed IAM policy (${key}): ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}
+
+/** SetIamPolicy responses are the Policy itself (google.iam.v1.Policy); some services nest it. */
+function policyAfterOf(p: AuditLog): GcpPolicy | undefined {
+  const res = p.response;
+  if (res && (res["@type"] === "type.googleapis.com/google.iam.v1.Policy" || Array.isArray(res.bindings))) {
+    const parsed = GcpPolicySchema.safeParse(res);
+    if (!parsed.success) throw new Error(`malformed IAM policy (response): ${describeIssues(parsed.error)}`);
+    return parsed.data;
+  }
+  return policyAt(res, "policy") ?? policyAt(p.request, "policy");
+}
+
+// ---------- IAM admin, credentials, logging config ----------
+
+/** Reads a field that IAM admin logs write in snake_case and other services in camelCase. */
+function field(o: unknown, camel: string): unknown {
+  if (!o || typeof o !== "object") return undefined;
+  const r = o as Record<string, unknown>;
+  if (r[camel] !== undefined) return r[camel];
+  const snake = camel.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  return r[snake];
+}
+function str(v: unknown): string | undefined {
+  return typeof v === "string" && v.length > 0 ? v : undefined;
+}
+function strOrNum(v: unknown): string | undefined {
+  return typeof v === "string" || typeof v === "number" ? String(v) : undefined;
+}
+
+function methodIs(p: AuditLog, ...names: string[]): boolean {
+  return names.some((n) => p.methodName === n || p.methodName.endsWith(`.${n}`));
+}
+
+/** Email of the service account named by "projects/P/serviceAccounts/EMAIL[/keys/K]". */
+function saEmailFrom(name: string | undefined): string | undefined {
+  const m = /serviceAccounts\/([^/]+@[^/]+)/.exec(name ?? "");
+  return m?.[1];
+}
+
+function lifecycleDetails(p: AuditLog, labels: Record<string, string>): Partial<GcpDetails> {
+  const out: Partial<GcpDetails> = {};
+  const req = p.request;
+  const res = p.response;
+
+  if (p.serviceName === "iam.googleapis.com") {
+    if (
+      methodIs(
+        p,
+        "CreateServiceAccountKey",
+        "UploadServiceAccountKey",
+        "DisableServiceAccountKey",
+        "EnableServiceAccountKey",
+        "DeleteServiceAccountKey",
+      )
+    ) {
+      const op = p.methodName.replace(/^.*\./, "").replace("ServiceAccountKey", "").toLowerCase();
+      const keyName =
+        str(field(res, "name")) ?? (op === "create" || op === "upload" ? undefined : str(field(req, "name")));
+      out.serviceAccountKey = stripUndefined({
+        operation: op as "create" | "upload" | "disable" | "enable" | "delete",
+        serviceAccount:
+          labels.email_id ??
+          saEmailFrom(str(field(req, "name"))) ??
+          saEmailFrom(keyName) ??
+          p.resourceName ??
+          "",
+        keyName,
+        keyType: strOrNum(field(res, "keyType")),
+        keyOrigin: strOrNum(field(res, "keyOrigin")),
+      });
+    }
+    const saOp = /(Create|Delete|Disable|Enable|Undelete)ServiceAccount$/.exec(p.methodName)?.[1];
+    if (saOp) {
+      const name =
+        str(field(res, "email")) ??
+        labels.email_id ??
+        saEmailFrom(str(field(req, "name"))) ??
+        saEmailFrom(p.resourceName);
+      const accountId = str(field(req, "accountId"));
+      const project = /^projects\/([^/]+)/.exec(str(field(req, "name")) ?? "")?.[1];
+      out.serviceAccountLifecycle = stripUndefined({
+        operation: saOp.toLowerCase() as "create" | "delete" | "disable" | "enable" | "undelete",
+        email: name ?? (accountId && project ? `${accountId}@${project}.iam.gserviceaccount.com` : undefined),
+        uniqueId: labels.unique_id ?? str(field(res, "uniqueId")),
+      });
+    }
+    if (methodIs(p, "CreateRole", "UpdateRole", "UndeleteRole")) {
+      const role =
+        (field(res, "includedPermissions") !== undefined ? res : undefined) ?? field(req, "role") ?? res;
+      const perms = field(role, "includedPermissions");
+      out.customRole = stripUndefined({
+        name: str(field(res, "name")) ?? str(field(req, "name")) ?? p.resourceName ?? "",
+        title: str(field(role, "title")),
+        stage: strOrNum(field(role, "stage")),
+        includedPermissions: Array.isArray(perms)
+          ? perms.filter((x): x is string => typeof x === "string")
+          : [],
+      });
+    }
+  }
+
+  if (p.serviceName === "iamcredentials.googleapis.com") {
+    const op = /(GenerateAccessToken|GenerateIdToken|SignBlob|SignJwt)$/.exec(p.methodName)?.[1];
+    if (op) {
+      const delegates = field(req, "delegates");
+      out.impersonation = stripUndefined({
+        operation: op,
+        serviceAccount: labels.email_id ?? saEmailFrom(str(field(req, "name"))) ?? p.resourceName ?? "",
+        delegates: Array.isArray(delegates)
+          ? delegates.filter((x): x is string => typeof x === "string")
+          : undefined,
+        scopes: Array.isArray(field(req, "scope")) ? (field(req, "scope") as string[]) : undefined,
+        lifetime: strOrNum(field(req, "lifetime")),
+      });
+    }
+  }
+
+  if (p.serviceName === "logging.googleapis.com") {
+    const sinkOp = /(Create|Update|Delete)Sink$/.exec(p.methodName)?.[1];
+    if (sinkOp) {
+      const sink = field(req, "sink");
+      const original = p.resourceOriginalState;
+      const exclusions = (s: unknown) => {
+        const x = field(s, "exclusions");
+        return Array.isArray(x)
+          ? x.map((e) => ({
+              name: str(field(e, "name")) ?? "",
+              filter: str(field(e, "filter")),
+              disabled: field(e, "disabled") === true,
+            }))
+          : undefined;
+      };
+      const mask = field(req, "updateMask");
+      out.sinkChange = stripUndefined({
+        operation: sinkOp.toLowerCase() as "create" | "update" | "delete",
+        sinkName: str(field(req, "sinkName")) ?? str(field(req, "name")) ?? p.resourceName ?? "",
+        destination: str(field(sink, "destination")),
+        filter: typeof field(sink, "filter") === "string" ? (field(sink, "filter") as string) : undefined,
+        disabled:
+          typeof field(sink, "disabled") === "boolean" ? (field(sink, "disabled") as boolean) : undefined,
+        exclusions: exclusions(sink),
+        updateMask:
+          typeof mask === "string"
+            ? mask.split(",")
+            : Array.isArray(field(mask, "paths"))
+              ? (field(mask, "paths") as string[])
+              : undefined,
+        before: original
+          ? stripUndefined({
+              destination: str(field(original, "destination")),
+              filter:
+                typeof field(original, "filter") === "string"
+                  ? (field(original, "filter") as string)
+                  : undefined,
+              disabled: field(original, "disabled") === true,
+              exclusions: exclusions(original),
+            })
+          : undefined,
+      });
+    }
+    const exOp = /(Create|Update|Delete)Exclusion$/.exec(p.methodName)?.[1];
+    if (exOp) {
+      const ex = field(req, "exclusion");
+      out.exclusionChange = stripUndefined({
+        operation: exOp.toLowerCase() as "create" | "update" | "delete",
+        name: str(field(ex, "name")) ?? str(field(req, "name")) ?? p.resourceName ?? "",
+        filter: str(field(ex, "filter")),
+        disabled: typeof field(ex, "disabled") === "boolean" ? (field(ex, "disabled") as boolean) : undefined,
+      });
+    }
+  }
+  return out;
 }
