@@ -115,3 +115,66 @@ export function adminSeverity(grants: BroadGrant[]): "critical" | "high" {
 export function minutesBetween(a: string, b: string): number {
   return Math.abs(Date.parse(a) - Date.parse(b)) / 60_000;
 }
+
+export interface AdminGrantJudgement {
+  /** ARN of the user / role / group that received it. */
+  subject: string;
+  subjectKind: string;
+  /** Managed policy ARN, inline policy name, or group name. */
+  via: string;
+  grants: BroadGrant[];
+  /** Set for group-level grants and memberships: the group DetectionState should learn. */
+  privilegedGroup?: string;
+}
+
+/**
+ * The admin-grade grant an IAM event makes, if any: Attach*Policy of an admin-grade managed
+ * policy (AWS managed from the reference data, customer managed when the actor just wrote it),
+ * Put*Policy whose document is admin-grade or escalates, AddUserToGroup into a privileged group.
+ * Failed calls grant nothing.
+ */
+export function adminGrantOf(event: IamEvent, ctx: DetectionContext): AdminGrantJudgement | undefined {
+  if (!event.success || !event.service.startsWith("iam.")) return undefined;
+  const d = event.details;
+  const group = typeof d.groupName === "string" ? d.groupName : undefined;
+  if (/^Attach(User|Role|Group)Policy$/.test(event.action)) {
+    const arn = String(d.policyArn ?? "");
+    const grants = arn.startsWith("arn:aws:iam::aws:policy/")
+      ? managedPolicyAdminGrants(arn)
+      : customerPolicyAdminGrants(arn, ctx.recentByActor(event.actor.id));
+    if (!grants.length) return undefined;
+    return {
+      subject: event.target.id,
+      subjectKind: event.target.kind,
+      via: arn,
+      grants,
+      privilegedGroup: group,
+    };
+  }
+  if (/^Put(User|Role|Group)Policy$/.test(event.action)) {
+    const grants = parsedDocs(event).flatMap((p) => broadGrants(p.policy));
+    if (!grants.length) return undefined;
+    const via = String(d.inlinePolicyName ?? "inline policy");
+    const adminGrade = grants.some((g) => g.kind !== "privilege-escalation");
+    return {
+      subject: event.target.id,
+      subjectKind: event.target.kind,
+      via,
+      grants,
+      privilegedGroup: adminGrade ? group : undefined,
+    };
+  }
+  if (event.action === "AddUserToGroup" && group) {
+    const why = privilegedGroupEvidence(group, ctx, event.actor.id);
+    if (!why) return undefined;
+    const user = event.grants[0]?.member ?? String(d.userName ?? "");
+    return {
+      subject: user,
+      subjectKind: "user",
+      via: group,
+      grants: [{ kind: "all-actions", actions: [why], conditional: false }],
+      privilegedGroup: group,
+    };
+  }
+  return undefined;
+}
