@@ -25,6 +25,8 @@ export interface TrainOptions {
   now?: Date;
   maxRows?: number;
   identities?: Iterable<Identity>;
+  /** Return the training feature rows (row-major, N_FEATURES per row): benchmarks, oracle tests. */
+  returnRows?: boolean;
 }
 
 export interface TrainResult {
@@ -32,6 +34,7 @@ export interface TrainResult {
   /** Baselines as of the end of the window, ready to score what comes next and to be saved. */
   state: AnomalyState;
   stats: { events: number; rows: number; featureMs: number; fitMs: number };
+  rows?: Float64Array;
 }
 
 /**
@@ -45,9 +48,7 @@ export function trainModel(events: Iterable<IamEvent>, opts: TrainOptions = {}):
   const maxRows = opts.maxRows ?? 65_536;
   const nowMs = opts.now?.getTime();
   const fromMs = nowMs !== undefined ? nowMs - trainingDays * DAY_MS : undefined;
-  const ordered = Array.isArray(events)
-    ? [...(events as IamEvent[])].sort((a, b) => Date.parse(a.time) - Date.parse(b.time))
-    : events;
+  const ordered = Array.isArray(events) ? inTimeOrder(events as IamEvent[]) : events;
 
   const state = new AnomalyState({ baselineDays, minHistoryEvents: opts.minHistoryEvents });
   for (const id of opts.identities ?? []) state.setIdentity(id);
@@ -110,5 +111,29 @@ export function trainModel(events: Iterable<IamEvent>, opts: TrainOptions = {}):
     new Date(nowMs ?? last).toISOString(),
   );
   state.setModel(model);
-  return { model, state, stats: { events: seen, rows: nRows, featureMs, fitMs } };
+  return {
+    model,
+    state,
+    stats: { events: seen, rows: nRows, featureMs, fitMs },
+    ...(opts.returnRows ? { rows: rows.slice(0, nRows * N_FEATURES) } : {}),
+  };
+}
+
+/** The array itself when already in time order (the usual case), else a sorted copy. */
+function inTimeOrder(events: IamEvent[]): IamEvent[] {
+  let prev = Number.NEGATIVE_INFINITY;
+  let sorted = true;
+  for (const e of events) {
+    const t = Date.parse(e.time);
+    if (t < prev) {
+      sorted = false;
+      break;
+    }
+    prev = t;
+  }
+  if (sorted) return events;
+  return events
+    .map((e) => ({ e, t: Date.parse(e.time) }))
+    .sort((a, b) => a.t - b.t)
+    .map((x) => x.e);
 }
