@@ -1,0 +1,41 @@
+import { z } from "zod";
+import { envInt, envNumber } from "../../bot/configSchema";
+
+/**
+ * The anomaly model's configuration section; bot/config.ts merges it into the one schema.
+ */
+export const anomalyConfigShape = {
+  ANOMALY_BASELINE_DAYS: envInt(30, 1, 365).describe(
+    "Days of history a behaviour baseline remembers: an IP, user agent, action or target not seen within it counts as new.",
+  ),
+  ANOMALY_TRAINING_DAYS: envInt(90, 1, 365).describe(
+    "Days of history the Isolation Forest is trained on (the first ANOMALY_BASELINE_DAYS of it only warm up the baselines).",
+  ),
+  ANOMALY_TREES: envInt(100, 1, 1000).describe("Trees in the Isolation Forest (Liu et al. 2008: 100)."),
+  ANOMALY_SAMPLE: envInt(256, 2, 16384).describe(
+    "Sub-sample size ψ each tree is grown on (Liu et al. 2008: 256); tree height is limited to ceil(log2 ψ).",
+  ),
+  ANOMALY_SEED: envInt(1, 0, 4294967295).describe(
+    "Seed of the training PRNG: the same seed and history give the same model.",
+  ),
+  ANOMALY_RETRAIN_CRON: z
+    .string()
+    .default("17 3 * * *")
+    .describe(
+      "When to retrain the model (node-cron expression, server time zone); `immune train` retrains on demand.",
+    ),
+  ANOMALY_INCIDENT_THRESHOLD: envNumber(0.7, 0, 1).describe(
+    "Anomaly score (0..1) at or above which an anomaly alone opens an incident of category anomaly.",
+  ),
+  ANOMALY_MIN_HISTORY_EVENTS: envInt(30, 0).describe(
+    "Events an identity needs in its own baseline before it is judged against itself; below that it is compared with its peer group.",
+  ),
+} as const;
+
+export const AnomalyConfigSchema = z.object({ ...anomalyConfigShape });
+export type AnomalyConfig = z.infer<typeof AnomalyConfigSchema>;
+
+/** Defaults, for tests, the bench and callers without a process config. */
+export function defaultAnomalyConfig(): AnomalyConfig {
+  return AnomalyConfigSchema.parse({});
+}

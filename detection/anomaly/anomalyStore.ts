@@ -1,0 +1,70 @@
+import type { Store } from "../../integrations/store/store";
+import { mutate } from "../../integrations/store/store";
+import type { AnomalyModelDoc } from "./anomalyModel";
+import { AnomalyModel } from "./anomalyModel";
+import type { AnomalyStateOptions } from "./anomalyState";
+import { AnomalyState } from "./anomalyState";
+import type { BaselineDoc } from "./baseline";
+
+/**
+ * Loading and saving the anomaly model's state through the Store (the only I/O of this
+ * folder, kept to these few functions that take the store as an argument).
+ *
+ * - `baselines/<scope>:<key>`: one document per actor or peer group (key URI-encoded, since
+ *   ARNs contain "/" and Firestore ids may not).
+ * - `models/anomaly.v<N>`: every trained model, with its training window and feature schema;
+ *   `models/anomaly.current` names the version in use. A new version is written before the
+ *   pointer moves, so a reader never sees a pointer to a missing model.
+ */
+
+const COUNTER = "anomaly.counter";
+const CURRENT = "anomaly.current";
+
+export function baselineDocId(doc: Pick<BaselineDoc, "scope" | "key">): string {
+  return `${doc.scope}:${encodeURIComponent(doc.key)}`;
+}
+
+export async function saveBaselines(store: Store, docs: BaselineDoc[]): Promise<void> {
+  for (const doc of docs) await store.set("baselines", baselineDocId(doc), doc);
+}
+
+export async function loadBaselines(store: Store): Promise<BaselineDoc[]> {
+  return (await store.query<BaselineDoc>("baselines")).map((d) => d.data);
+}
+
+/** Stores the model as a new version, makes it current, and returns the version number. */
+export async function saveModel(store: Store, model: AnomalyModel): Promise<number> {
+  const counter = await mutate<{ latest: number }>(store, "models", COUNTER, (cur) => ({
+    latest: (cur?.latest ?? 0) + 1,
+  }));
+  const version = counter?.data.latest ?? 1;
+  model.version = version;
+  await store.set("models", `anomaly.v${version}`, model.toDoc());
+  await mutate<{ version: number; at: string }>(store, "models", CURRENT, (cur) =>
+    cur && cur.version > version ? undefined : { version, at: model.createdAt },
+  );
+  return version;
+}
+
+/** The current model (or a given version); null when none was trained yet. */
+export async function loadModel(store: Store, version?: number): Promise<AnomalyModel | null> {
+  const v = version ?? (await store.get<{ version: number }>("models", CURRENT))?.data.version;
+  if (v === undefined) return null;
+  const doc = await store.get<AnomalyModelDoc>("models", `anomaly.v${v}`);
+  return doc ? AnomalyModel.fromDoc(doc.data) : null;
+}
+
+/** Baselines and current model, ready for the pipeline. */
+export async function loadAnomalyState(store: Store, opts: AnomalyStateOptions = {}): Promise<AnomalyState> {
+  const model = opts.model ?? (await loadModel(store)) ?? undefined;
+  const state = new AnomalyState({ ...opts, model });
+  state.load(await loadBaselines(store));
+  return state;
+}
+
+/** Persists the baselines that changed since the last save. */
+export async function saveAnomalyState(store: Store, state: AnomalyState): Promise<number> {
+  const docs = state.takeDirtyDocs();
+  await saveBaselines(store, docs);
+  return docs.length;
+}
