@@ -178,6 +178,7 @@ export const RemediationActionKindSchema = z.enum([
   "gcp.disableServiceAccount",
   "gcp.removeMemberEverywhere",
   "gcp.replaceRoles",
+  "gcp.restoreAuditConfig",
   "aws.detachPolicy",
   "aws.deleteInlinePolicy",
   "aws.deactivateAccessKey",
