@@ -1,4 +1,5 @@
 import type { Incident } from "../detection/model";
+import type { View } from "./views/view";
 
 /**
  * A place incident cards go: Slack, Teams, or the terminal ("console") when neither is
@@ -11,4 +12,6 @@ export interface ChatChannel {
   publishIncident(incident: Incident): Promise<void>;
   /** Post plain progress or notices (breaker tripped, digest) to the channel. */
   notify(text: string): Promise<void>;
+  /** Post a whole view (digest, status) as a card, where the platform can show one. */
+  publishView?(view: View): Promise<void>;
 }

@@ -1,0 +1,148 @@
+import { ErrorCode, type WebClient } from "@slack/web-api";
+import type { Incident } from "../../detection/model";
+import { mutate, type Store } from "../../integrations/store/store";
+import type { BotDeps } from "../botDeps";
+import type { ChatChannel } from "../chatChannel";
+import { incidentCardView } from "../views/incidentCard";
+import type { View } from "../views/view";
+import { signIncidentLink } from "../web/signedLink";
+import { renderMessage, renderText } from "./blockKit";
+import type { SlackMessage } from "./blockKitLimits";
+
+export interface SlackChannelOptions {
+  store: Store;
+  /** Channel id incident cards go to. */
+  channel: string;
+  publicUrl: string;
+  linkSecret: string;
+  linkTtlHours: number;
+  now?: () => Date;
+  log?: BotDeps["log"];
+  /** Slack 5xx answers are retried this many times with exponential backoff from baseMs. */
+  serverRetry?: { attempts: number; baseMs: number };
+  /** How long a replica that lost the post claim waits for the winner's message ts. */
+  claimWaitMs?: number;
+}
+
+export interface SlackRef {
+  channel: string;
+  ts: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function isServerError(err: unknown): boolean {
+  const e = err as { code?: string; statusCode?: number };
+  return e?.code === ErrorCode.HTTPError && typeof e.statusCode === "number" && e.statusCode >= 500;
+}
+
+/**
+ * Incident cards in one Slack channel: each incident is posted once (chat.postMessage) and
+ * updated in place afterwards (chat.update). The message's channel+ts is kept on the
+ * incident (chat.slack); a claim in the store makes sure two replicas publishing the same
+ * new incident post one message, not two. 429s are retried by the WebClient after
+ * Retry-After; 5xx answers are retried here, then the error goes back to the caller.
+ */
+export class SlackChannel implements ChatChannel {
+  readonly name = "slack" as const;
+
+  constructor(
+    readonly client: WebClient,
+    private readonly opts: SlackChannelOptions,
+  ) {}
+
+  private now(): Date {
+    return this.opts.now?.() ?? new Date();
+  }
+
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    const { attempts, baseMs } = this.opts.serverRetry ?? { attempts: 4, baseMs: 1000 };
+    for (let i = 0; ; i++) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (!isServerError(err) || i >= attempts) throw err;
+        this.opts.log?.warn({ attempt: i + 1 }, "slack answered 5xx; retrying");
+        await sleep(baseMs * 2 ** i);
+      }
+    }
+  }
+
+  detailsUrl(incident: Incident): string {
+    const exp = new Date(this.now().getTime() + this.opts.linkTtlHours * 3600_000);
+    return signIncidentLink(this.opts.publicUrl, incident.id, this.opts.linkSecret, exp);
+  }
+
+  card(incident: Incident): SlackMessage {
+    return renderMessage(incidentCardView(incident, { detailsUrl: this.detailsUrl(incident), now: this.now() }));
+  }
+
+  private async latest(incident: Incident): Promise<Incident> {
+    const doc = await this.opts.store.get<Incident>("incidents", incident.id);
+    return doc?.data ?? incident;
+  }
+
+  async publishIncident(given: Incident): Promise<void> {
+    // The store is the truth: render its newest version, whatever version the caller had.
+    const incident = await this.latest(given);
+    if (incident.chat.slack) {
+      await this.update(incident, incident.chat.slack);
+      return;
+    }
+    const claimId = `slack-post:${incident.id}`;
+    if (await this.opts.store.create("claims", claimId, { at: this.now().toISOString() })) {
+      try {
+        const msg = this.card(incident);
+        const res = await this.call(() =>
+          this.client.chat.postMessage({ channel: this.opts.channel, text: msg.text, blocks: msg.blocks as never }),
+        );
+        const ref = { channel: String(res.channel ?? this.opts.channel), ts: String(res.ts) };
+        await mutate<Incident>(this.opts.store, "incidents", incident.id, (cur) =>
+          cur ? { ...cur, chat: { ...cur.chat, slack: ref } } : undefined,
+        );
+      } catch (err) {
+        // Let a later publish try again instead of waiting forever on a dead claim.
+        await this.opts.store.delete("claims", claimId);
+        throw err;
+      }
+      return;
+    }
+    // Another replica is posting this card: wait for its ts, then update with our version.
+    const deadline = Date.now() + (this.opts.claimWaitMs ?? 5000);
+    while (Date.now() < deadline) {
+      await sleep(100);
+      const cur = await this.latest(incident);
+      if (cur.chat.slack) {
+        await this.update(cur, cur.chat.slack);
+        return;
+      }
+    }
+    this.opts.log?.warn({ incident: incident.id }, "another replica claimed the Slack post but never recorded it");
+  }
+
+  /** Re-renders the card in place. */
+  async update(incident: Incident, ref: SlackRef): Promise<void> {
+    const msg = this.card(incident);
+    await this.call(() =>
+      this.client.chat.update({ channel: ref.channel, ts: ref.ts, text: msg.text, blocks: msg.blocks as never }),
+    );
+  }
+
+  /** Adds a line to the card's thread (the incident's timeline as it happens). */
+  async thread(ref: SlackRef, text: string): Promise<void> {
+    await this.call(() =>
+      this.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text: renderText(text) }),
+    );
+  }
+
+  async notify(text: string): Promise<void> {
+    await this.call(() => this.client.chat.postMessage({ channel: this.opts.channel, text: renderText(text) }));
+  }
+
+  async publishView(view: View): Promise<void> {
+    const msg = renderMessage(view);
+    await this.call(() =>
+      this.client.chat.postMessage({ channel: this.opts.channel, text: msg.text, blocks: msg.blocks as never }),
+    );
+  }
+}

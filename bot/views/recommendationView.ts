@@ -1,0 +1,45 @@
+import { plural, utcMinute } from "./format";
+import type { View } from "./view";
+
+/** Least-privilege recommendation as the recommender stores it (only what the card needs). */
+export interface RecommendationData {
+  principal: string;
+  /** Roles / policies held but not used in the observation window. */
+  unused: string[];
+  /** Smaller roles (or a generated policy) that cover what was used. */
+  suggested: string[];
+  observedDays?: number;
+  generatedAt?: string;
+}
+
+/** `/immune recommend <who>`: what this identity could give up. */
+export function recommendationView(query: string, rec: RecommendationData | undefined): View {
+  if (!rec) {
+    return {
+      kind: "recommendation",
+      title: `Least privilege: ${query}`,
+      fields: [],
+      sections: [{ lines: ["No data yet: no usage has been analysed for this identity."] }],
+      facts: [],
+      actions: [],
+      fallback: `No recommendation yet for ${query}`,
+    };
+  }
+  const fields = [
+    { label: "Unused grants", value: String(rec.unused.length) },
+    { label: "Observed", value: rec.observedDays !== undefined ? plural(rec.observedDays, "day") : "unknown" },
+  ];
+  if (rec.generatedAt) fields.push({ label: "Computed", value: utcMinute(rec.generatedAt) });
+  return {
+    kind: "recommendation",
+    title: `Least privilege: ${rec.principal}`,
+    fields,
+    sections: [
+      { heading: "Could give up", lines: rec.unused.length ? rec.unused.slice(0, 20) : ["Nothing: every grant is used"] },
+      { heading: "Would keep working with", lines: rec.suggested.length ? rec.suggested.slice(0, 20) : ["No change"] },
+    ],
+    facts: rec.unused.length > 20 ? [`…and ${rec.unused.length - 20} more unused grants`] : [],
+    actions: [],
+    fallback: `${rec.principal}: ${plural(rec.unused.length, "unused grant")}`,
+  };
+}
