@@ -3,8 +3,8 @@ import type { Incident, IncidentState, Suppression, TimelineEntry } from "../det
 import { appendAudit } from "../integrations/store/audit";
 import { mutate, type Store } from "../integrations/store/store";
 import type { ActionOutcome, IncidentActions, Responder } from "./incidentActions";
-import { approvalStatus } from "./views/incidentCard";
 import { personLabel } from "./views/format";
+import { approvalStatus } from "./views/incidentCard";
 
 /** The principal string recorded in timelines, audit and assignee ("slack:U123"). */
 export function responderKey(who: Responder): string {
@@ -69,7 +69,14 @@ export class BasicIncidentActions implements IncidentActions {
     return { ok: true, message: done.outcome, incident: doc?.data };
   }
 
-  private entry(at: string, by: string, who: Responder, what: string, outcome: string, extra = {}): TimelineEntry {
+  private entry(
+    at: string,
+    by: string,
+    who: Responder,
+    what: string,
+    outcome: string,
+    extra = {},
+  ): TimelineEntry {
     return { at, by, what, detail: { display: who.display, outcome, ...extra } };
   }
 
@@ -111,7 +118,12 @@ export class BasicIncidentActions implements IncidentActions {
           plan: {
             ...plan,
             approvals,
-            steps: fixes.map((a, i) => ({ idempotencyKey: a.idempotencyKey, status: "skipped", message: would[i], at })),
+            steps: fixes.map((a, i) => ({
+              idempotencyKey: a.idempotencyKey,
+              status: "skipped",
+              message: would[i],
+              at,
+            })),
           },
           timeline: [...inc.timeline, this.entry(at, by, who, "approved the remediation", outcome)],
         },
@@ -126,13 +138,18 @@ export class BasicIncidentActions implements IncidentActions {
     if (!who.approver) return this.refuse("Only configured approvers can undo a remediation.");
     return this.change(incidentId, who, (inc, at, by) => {
       if (inc.state !== "remediated") return `Nothing to undo: the incident is ${inc.state}.`;
-      if (inc.timeline.some((e) => e.what === "asked to undo the remediation" && e.at >= inc.stateChangedAt)) {
+      if (
+        inc.timeline.some((e) => e.what === "asked to undo the remediation" && e.at >= inc.stateChangedAt)
+      ) {
         return "Undo was already requested; nothing more to do.";
       }
       const fixes = inc.plan?.actions.filter((a) => a.kind !== "notify") ?? [];
       const outcome = `Dry run: would undo ${fixes.map((a) => lowerFirst(a.description)).join("; ")}. Nothing was changed: remediation is not configured.`;
       return {
-        next: { ...inc, timeline: [...inc.timeline, this.entry(at, by, who, "asked to undo the remediation", outcome)] },
+        next: {
+          ...inc,
+          timeline: [...inc.timeline, this.entry(at, by, who, "asked to undo the remediation", outcome)],
+        },
         outcome,
         audit: "undo",
         detail: { dryRun: true },
@@ -140,7 +157,12 @@ export class BasicIncidentActions implements IncidentActions {
     });
   }
 
-  async dismiss(incidentId: string, who: Responder, reason: string, suppress: boolean): Promise<ActionOutcome> {
+  async dismiss(
+    incidentId: string,
+    who: Responder,
+    reason: string,
+    suppress: boolean,
+  ): Promise<ActionOutcome> {
     const clean = reason.trim().slice(0, 500);
     if (!clean) return { ok: false, message: "A reason is needed to dismiss an incident." };
     const out = await this.change(incidentId, who, (inc, at, by) => {
@@ -153,7 +175,10 @@ export class BasicIncidentActions implements IncidentActions {
           stateChangedAt: at,
           dismissReason: clean,
           snoozedUntil: undefined,
-          timeline: [...inc.timeline, this.entry(at, by, who, "dismissed it as a false positive", outcome, { reason: clean })],
+          timeline: [
+            ...inc.timeline,
+            this.entry(at, by, who, "dismissed it as a false positive", outcome, { reason: clean }),
+          ],
         },
         outcome,
         audit: "dismiss",
@@ -169,7 +194,10 @@ export class BasicIncidentActions implements IncidentActions {
     const by = responderKey(who);
     const detectors = [...new Set(inc.findings.map((f) => f.detector))];
     for (const detector of detectors) {
-      const id = createHash("sha256").update(`${detector}|${inc.actor.id}|${inc.target.project ?? ""}`).digest("hex").slice(0, 24);
+      const id = createHash("sha256")
+        .update(`${detector}|${inc.actor.id}|${inc.target.project ?? ""}`)
+        .digest("hex")
+        .slice(0, 24);
       const s: Suppression = {
         id,
         principal: inc.actor.id,
@@ -182,14 +210,20 @@ export class BasicIncidentActions implements IncidentActions {
         createdAt: this.now().toISOString(),
       };
       if (await this.store.create("suppressions", id, s)) {
-        await appendAudit(this.store, { actor: by, action: "suppress", incidentId: inc.id, detail: { ...s } });
+        await appendAudit(this.store, {
+          actor: by,
+          action: "suppress",
+          incidentId: inc.id,
+          detail: { ...s },
+        });
       }
     }
   }
 
   snooze(incidentId: string, who: Responder, hours: number): Promise<ActionOutcome> {
     return this.change(incidentId, who, (inc, at, by) => {
-      if (inc.state !== "open" && inc.state !== "snoozed") return `The incident is ${inc.state}; it cannot be snoozed.`;
+      if (inc.state !== "open" && inc.state !== "snoozed")
+        return `The incident is ${inc.state}; it cannot be snoozed.`;
       const until = new Date(Date.parse(at) + hours * 3600_000).toISOString();
       const outcome = `Snoozed for ${hours} h`;
       return {
@@ -198,7 +232,10 @@ export class BasicIncidentActions implements IncidentActions {
           state: "snoozed",
           stateChangedAt: at,
           snoozedUntil: until,
-          timeline: [...inc.timeline, this.entry(at, by, who, `snoozed it for ${hours} h`, outcome, { until })],
+          timeline: [
+            ...inc.timeline,
+            this.entry(at, by, who, `snoozed it for ${hours} h`, outcome, { until }),
+          ],
         },
         outcome,
         audit: "snooze",

@@ -22,13 +22,22 @@ export interface BreakerState {
 export type BudgetAnswer = { ok: true } | { ok: false; justTripped: boolean; reason: string };
 
 /** Books `steps` automatic steps at `now`, or refuses (tripping the breaker if this would exceed the limit). */
-export async function takeAutoBudget(store: Store, max: number, steps: number, now: Date): Promise<BudgetAnswer> {
+export async function takeAutoBudget(
+  store: Store,
+  max: number,
+  steps: number,
+  now: Date,
+): Promise<BudgetAnswer> {
   let answer: BudgetAnswer = { ok: true };
   await mutate<BreakerState>(store, "settings", BREAKER_DOC, (cur) => {
     const state: BreakerState = cur ?? { recent: [], tripped: false };
     const recent = state.recent.filter((t) => now.getTime() - Date.parse(t) < HOUR_MS);
     if (state.tripped) {
-      answer = { ok: false, justTripped: false, reason: state.reason ?? "the blast-radius breaker is tripped" };
+      answer = {
+        ok: false,
+        justTripped: false,
+        reason: state.reason ?? "the blast-radius breaker is tripped",
+      };
       return undefined;
     }
     if (recent.length + steps > max) {
@@ -49,5 +58,10 @@ export async function breakerState(store: Store): Promise<BreakerState> {
 /** A person puts automatic mode back on; the hour's count starts again. */
 export async function resetBreaker(store: Store, who: string, now = new Date()): Promise<void> {
   await mutate<BreakerState>(store, "settings", BREAKER_DOC, () => ({ recent: [], tripped: false }));
-  await appendAudit(store, { actor: who, action: "remediation.breaker.reset", at: now.toISOString(), detail: {} });
+  await appendAudit(store, {
+    actor: who,
+    action: "remediation.breaker.reset",
+    at: now.toISOString(),
+    detail: {},
+  });
 }

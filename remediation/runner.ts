@@ -1,5 +1,11 @@
 import type { ChatChannel } from "../bot/chatChannel";
-import type { Incident, IncidentState, RemediationAction, StepResult, TimelineEntry } from "../detection/model";
+import type {
+  Incident,
+  IncidentState,
+  RemediationAction,
+  StepResult,
+  TimelineEntry,
+} from "../detection/model";
 import { INCIDENT_TRANSITIONS } from "../detection/model";
 import { appendAudit } from "../integrations/store/audit";
 import type { Store } from "../integrations/store/store";
@@ -36,7 +42,9 @@ export async function updateIncident(
   id: string,
   fn: (inc: Incident) => Incident | undefined,
 ): Promise<Incident | null> {
-  const doc = await mutate<Incident>(store, "incidents", id, (cur) => (cur ? fn(structuredClone(cur)) : undefined));
+  const doc = await mutate<Incident>(store, "incidents", id, (cur) =>
+    cur ? fn(structuredClone(cur)) : undefined,
+  );
   return doc?.data ?? null;
 }
 
@@ -86,7 +94,9 @@ export class Runner {
         ? inc.plan.steps.map((s) => (s.idempotencyKey === key ? step : s))
         : [...inc.plan.steps, step];
       const actions = action
-        ? inc.plan.actions.map((a) => (a.idempotencyKey === key ? { ...a, beforeState: action.beforeState } : a))
+        ? inc.plan.actions.map((a) =>
+            a.idempotencyKey === key ? { ...a, beforeState: action.beforeState } : a,
+          )
         : inc.plan.actions;
       return withTimeline({ ...inc, plan: { ...inc.plan, steps, actions } }, entry);
     });
@@ -109,16 +119,36 @@ export class Runner {
       const hit = neverTouchHit(policy, action);
       if (hit) {
         // The list may have grown since the plan was made: check again right before acting.
-        const step: StepResult = { idempotencyKey: key, status: "skipped", at, message: `never-touch: ${hit.name} matches ${hit.pattern}` };
-        inc = (await this.record(incidentId, key, step, { at, by, what: `Skipped (never-touch): ${action.description}` })) ?? inc;
-        await appendAudit(store, { actor: by, action: "remediation.step.skipped", incidentId, at, detail: { key, kind: action.kind, target: action.target, reason: step.message } });
+        const step: StepResult = {
+          idempotencyKey: key,
+          status: "skipped",
+          at,
+          message: `never-touch: ${hit.name} matches ${hit.pattern}`,
+        };
+        inc =
+          (await this.record(incidentId, key, step, {
+            at,
+            by,
+            what: `Skipped (never-touch): ${action.description}`,
+          })) ?? inc;
+        await appendAudit(store, {
+          actor: by,
+          action: "remediation.step.skipped",
+          incidentId,
+          at,
+          detail: { key, kind: action.kind, target: action.target, reason: step.message },
+        });
         continue;
       }
 
       const claimId = `${key}.${runId.replace(/[^0-9A-Za-z]/g, "")}`;
       const claimed = await store.create("claims", claimId, { incidentId, key, by, at });
       if (!claimed) {
-        return { incident: inc, ok: false, message: `Step "${action.description}" is already being run elsewhere; not running it twice.` };
+        return {
+          incident: inc,
+          ok: false,
+          message: `Step "${action.description}" is already being run elsewhere; not running it twice.`,
+        };
       }
 
       const handler = executors[action.kind];
@@ -127,10 +157,21 @@ export class Runner {
       try {
         if (!handler) throw new RemediationError("other", `no executor for ${action.kind}`);
         const out = await handler.execute(action);
-        step = { idempotencyKey: key, status: out.status, message: out.message, beforeState: out.beforeState, at: now().toISOString() };
+        step = {
+          idempotencyKey: key,
+          status: out.status,
+          message: out.message,
+          beforeState: out.beforeState,
+          at: now().toISOString(),
+        };
       } catch (err) {
         failed = true;
-        step = { idempotencyKey: key, status: "failed", message: failureMessage(err), at: now().toISOString() };
+        step = {
+          idempotencyKey: key,
+          status: "failed",
+          message: failureMessage(err),
+          at: now().toISOString(),
+        };
         // Free the claim so a retry (a new run) or this one later may take the step again.
         await store.delete("claims", claimId);
       }
@@ -141,9 +182,15 @@ export class Runner {
             ? `Nothing to do (already so): ${action.description}`
             : `Failed: ${action.description} — ${step.message}`;
       inc =
-        (await this.record(incidentId, key, step, { at: step.at ?? at, by, what, detail: { key, kind: action.kind, target: action.target } }, {
-          beforeState: step.beforeState,
-        })) ?? inc;
+        (await this.record(
+          incidentId,
+          key,
+          step,
+          { at: step.at ?? at, by, what, detail: { key, kind: action.kind, target: action.target } },
+          {
+            beforeState: step.beforeState,
+          },
+        )) ?? inc;
       await appendAudit(store, {
         actor: by,
         action: `remediation.step.${step.status}`,
@@ -154,7 +201,11 @@ export class Runner {
       await this.publish(inc);
       if (failed) {
         const done = await this.finish(incidentId, "failed", by, `Remediation stopped: ${step.message}`);
-        return { incident: done ?? inc, ok: false, message: `Remediation failed at "${action.description}": ${step.message}` };
+        return {
+          incident: done ?? inc,
+          ok: false,
+          message: `Remediation failed at "${action.description}": ${step.message}`,
+        };
       }
     }
     const done = await this.finish(incidentId, "remediated", by, "Remediation complete");
@@ -163,7 +214,12 @@ export class Runner {
     return { incident: final, ok: true, message: `Remediated: ${counts}.` };
   }
 
-  private async finish(incidentId: string, to: IncidentState, by: string, what: string): Promise<Incident | null> {
+  private async finish(
+    incidentId: string,
+    to: IncidentState,
+    by: string,
+    what: string,
+  ): Promise<Incident | null> {
     const at = this.deps.now().toISOString();
     const inc = await updateIncident(this.deps.store, incidentId, (cur) =>
       canTransition(cur.state, to) ? withTimeline(setState(cur, to, at), { at, by, what }) : undefined,
@@ -191,19 +247,46 @@ export class Runner {
         // Irreversible steps (a deleted console password) stay "done" and say why.
         const irreversible = action.params.irreversible === true;
         if (irreversible) notes.push(out.message);
-        const next: StepResult = { ...step, status: irreversible ? "done" : "undone", message: out.message, at };
+        const next: StepResult = {
+          ...step,
+          status: irreversible ? "done" : "undone",
+          message: out.message,
+          at,
+        };
         const what = irreversible
           ? `Cannot undo: ${action.description} — ${out.message}`
           : `Undone: ${action.description} — ${out.message}`;
         inc = (await this.record(incidentId, key, next, { at, by, what })) ?? inc;
-        await appendAudit(store, { actor: by, action: "remediation.step.undone", incidentId, at, detail: { key, kind: action.kind, target: action.target, message: out.message } });
+        await appendAudit(store, {
+          actor: by,
+          action: "remediation.step.undone",
+          incidentId,
+          at,
+          detail: { key, kind: action.kind, target: action.target, message: out.message },
+        });
         await this.publish(inc);
       } catch (err) {
         const message = failureMessage(err);
-        inc = (await this.record(incidentId, key, { ...step, message: `undo failed: ${message}` }, { at, by, what: `Undo failed: ${action.description} — ${message}` })) ?? inc;
-        await appendAudit(store, { actor: by, action: "remediation.step.undoFailed", incidentId, at, detail: { key, kind: action.kind, message } });
+        inc =
+          (await this.record(
+            incidentId,
+            key,
+            { ...step, message: `undo failed: ${message}` },
+            { at, by, what: `Undo failed: ${action.description} — ${message}` },
+          )) ?? inc;
+        await appendAudit(store, {
+          actor: by,
+          action: "remediation.step.undoFailed",
+          incidentId,
+          at,
+          detail: { key, kind: action.kind, message },
+        });
         await this.publish(inc);
-        return { incident: inc, ok: false, message: `Undo stopped at "${action.description}": ${message}. Press Undo again to retry the rest.` };
+        return {
+          incident: inc,
+          ok: false,
+          message: `Undo stopped at "${action.description}": ${message}. Press Undo again to retry the rest.`,
+        };
       }
     }
     const at = now().toISOString();

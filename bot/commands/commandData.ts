@@ -14,7 +14,10 @@ import type { StatusData } from "../views/statusView";
 export const RECENT_INCIDENTS = 2000;
 
 export async function recentIncidents(store: Store, limit = RECENT_INCIDENTS): Promise<Incident[]> {
-  const docs = await store.query<Incident>("incidents", { orderBy: { field: "lastSeen", direction: "desc" }, limit });
+  const docs = await store.query<Incident>("incidents", {
+    orderBy: { field: "lastSeen", direction: "desc" },
+    limit,
+  });
   return docs.map((d) => d.data);
 }
 
@@ -30,7 +33,11 @@ function isAutoRemediation(e: AuditEntry): boolean {
   return e.actor === "auto" && /remediat|execute|approve/i.test(e.action);
 }
 
-export async function loadStatus(store: Store, status: StatusProvider | undefined, now: Date): Promise<StatusData> {
+export async function loadStatus(
+  store: Store,
+  status: StatusProvider | undefined,
+  now: Date,
+): Promise<StatusData> {
   const since = new Date(now.getTime() - 24 * 3600_000);
   const [bySource, counts, incidents, audit, integrations, modelTrainedAt] = await Promise.all([
     store.inboxCountsBySource(since),
@@ -117,7 +124,10 @@ export async function lifecycleHistory(store: Store, ids: Set<string>): Promise<
 }
 
 /** The least-privilege recommendation stored for this identity, if the recommender made one. */
-export async function loadRecommendation(store: Store, ids: Set<string>): Promise<RecommendationData | undefined> {
+export async function loadRecommendation(
+  store: Store,
+  ids: Set<string>,
+): Promise<RecommendationData | undefined> {
   for (const id of ids) {
     const doc =
       (await store.get<Record<string, unknown>>("usage", `recommendation:${id}`)) ??

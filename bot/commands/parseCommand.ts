@@ -11,10 +11,18 @@ export type Command =
   | { name: "digest" }
   | { name: "help" };
 
-export type Parsed = { ok: true; command: Command; share: boolean } | { ok: false; problem: string; share: boolean };
+export type Parsed =
+  | { ok: true; command: Command; share: boolean }
+  | { ok: false; problem: string; share: boolean };
 
 const MAX_MUTE_MS = 90 * 24 * 3600_000;
-const UNIT_MS: Record<string, number> = { m: 60_000, min: 60_000, h: 3600_000, d: 86_400_000, w: 604_800_000 };
+const UNIT_MS: Record<string, number> = {
+  m: 60_000,
+  min: 60_000,
+  h: 3600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
 
 /** "30m", "4h", "7d", "2w" → milliseconds, or undefined. */
 export function parseDuration(text: string): number | undefined {
@@ -67,13 +75,22 @@ export function parseCommand(raw: string): Parsed {
     case "mute": {
       const [detector, who, dur, ...reasonParts] = args;
       if (!detector || !who || !dur || reasonParts.length === 0) {
-        return fail("`mute` needs a detector, an identity, a duration and a reason, e.g. `mute gcp.public_bucket ci@proj.iam.gserviceaccount.com 7d planned migration`.");
+        return fail(
+          "`mute` needs a detector, an identity, a duration and a reason, e.g. `mute gcp.public_bucket ci@proj.iam.gserviceaccount.com 7d planned migration`.",
+        );
       }
       if (!/^[A-Za-z0-9_.:*-]{1,100}$/.test(detector)) return fail(`"${detector}" is not a detector id.`);
       const durationMs = parseDuration(dur);
       if (durationMs === undefined) return fail(`"${dur}" is not a duration: use e.g. 30m, 4h, 7d or 2w.`);
       if (durationMs > MAX_MUTE_MS) return fail(`A mute lasts at most 90 days (got ${dur}).`);
-      return done({ name: "mute", detector, who, durationMs, durationText: dur, reason: reasonParts.join(" ") });
+      return done({
+        name: "mute",
+        detector,
+        who,
+        durationMs,
+        durationText: dur,
+        reason: reasonParts.join(" "),
+      });
     }
     default:
       return fail(`Unknown command "${first}".`);

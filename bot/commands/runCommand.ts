@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { Suppression } from "../../detection/model";
 import { allDetectors } from "../../detection/detectors";
+import type { Suppression } from "../../detection/model";
 import { appendAudit } from "../../integrations/store/audit";
 import { responderKey } from "../basicIncidentActions";
 import type { BotDeps } from "../botDeps";
@@ -72,7 +72,13 @@ async function execute(cmd: Command, who: Responder, deps: CommandDeps): Promise
       const violations = incidentsOf(await recentIncidents(store), ids).filter(
         (i) => i.category === "lifecycle_violation",
       );
-      return lifecycleView({ query: cmd.who, identity, history: await lifecycleHistory(store, ids), violations, now });
+      return lifecycleView({
+        query: cmd.who,
+        identity,
+        history: await lifecycleHistory(store, ids),
+        violations,
+        now,
+      });
     }
     case "recommend": {
       const identity = await findIdentity(store, cmd.who);

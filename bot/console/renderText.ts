@@ -26,7 +26,9 @@ export function renderPlainText(view: View, width = 78): string {
   }
   if (view.actions.length) {
     out.push("");
-    out.push(`Actions: ${view.actions.map((a) => (a.url ? `${a.label} <${a.url}>` : `[${a.label}]`)).join("  ")}`);
+    out.push(
+      `Actions: ${view.actions.map((a) => (a.url ? `${a.label} <${a.url}>` : `[${a.label}]`)).join("  ")}`,
+    );
   }
   if (view.footer) out.push(view.footer);
   out.push(rule);

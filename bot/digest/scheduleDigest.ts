@@ -2,8 +2,8 @@ import { hostname } from "node:os";
 import cron, { type ScheduledTask } from "node-cron";
 import type { BotDeps } from "../botDeps";
 import type { ChatChannel } from "../chatChannel";
-import { digestView } from "../views/digestView";
 import { renderPlainText } from "../console/renderText";
+import { digestView } from "../views/digestView";
 import { digestData, yesterdayIn } from "./digestData";
 
 /**
@@ -11,7 +11,11 @@ import { digestData, yesterdayIn } from "./digestData";
  * first to create the lease `digest:<day>` in the store sends it, the others skip.
  * Returns whether this process sent it.
  */
-export async function runDigestOnce(deps: BotDeps, channels: ChatChannel[], now = deps.now?.() ?? new Date()) {
+export async function runDigestOnce(
+  deps: BotDeps,
+  channels: ChatChannel[],
+  now = deps.now?.() ?? new Date(),
+) {
   const tz = deps.config.DIGEST_TIMEZONE;
   const day = yesterdayIn(tz, now);
   const lease = { by: `${hostname()}:${process.pid}`, at: now.toISOString() };

@@ -102,7 +102,10 @@ function button(a: ViewAction): Record<string, unknown> {
 /** Renders any view to a Block Kit message (text is the notification fallback). */
 export function renderMessage(view: View): SlackMessage {
   const blocks: SlackBlock[] = [];
-  blocks.push({ type: "header", text: { type: "plain_text", text: cut(nonEmpty(view.title), LIMITS.headerText) } });
+  blocks.push({
+    type: "header",
+    text: { type: "plain_text", text: cut(nonEmpty(view.title), LIMITS.headerText) },
+  });
   if (view.badge) {
     blocks.push({
       type: "section",
@@ -120,7 +123,9 @@ export function renderMessage(view: View): SlackMessage {
   const room = LIMITS.blocksPerMessage - blocks.length - 3;
   const sections = view.sections.slice(0, room);
   if (view.sections.length > room && sections.length) {
-    const rest = view.sections.slice(room - 1).flatMap((s) => [...(s.heading ? [s.heading] : []), ...s.lines]);
+    const rest = view.sections
+      .slice(room - 1)
+      .flatMap((s) => [...(s.heading ? [s.heading] : []), ...s.lines]);
     sections[sections.length - 1] = { lines: rest };
   }
   for (const s of sections) {

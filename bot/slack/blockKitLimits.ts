@@ -59,7 +59,10 @@ const buttonSchema = z.object({
   confirm: confirmSchema.optional(),
 });
 
-const optionSchema = z.object({ text: anyText(LIMITS.optionText), value: z.string().max(LIMITS.optionValue) });
+const optionSchema = z.object({
+  text: anyText(LIMITS.optionText),
+  value: z.string().max(LIMITS.optionValue),
+});
 
 export const BlockSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("header"), text: plain(LIMITS.headerText), block_id: blockId }),

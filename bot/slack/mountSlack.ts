@@ -63,7 +63,13 @@ export function mountSlack(app: express.Express, deps: BotDeps, opts: SlackMount
   let bolt: App;
   if (cfg.SLACK_SOCKET_MODE) {
     if (!cfg.SLACK_APP_TOKEN) throw new Error("mountSlack: SLACK_SOCKET_MODE needs SLACK_APP_TOKEN");
-    bolt = new App({ token: cfg.SLACK_BOT_TOKEN, appToken: cfg.SLACK_APP_TOKEN, socketMode: true, clientOptions, logLevel });
+    bolt = new App({
+      token: cfg.SLACK_BOT_TOKEN,
+      appToken: cfg.SLACK_APP_TOKEN,
+      socketMode: true,
+      clientOptions,
+      logLevel,
+    });
   } else {
     if (!cfg.SLACK_SIGNING_SECRET) throw new Error("mountSlack: SLACK_SIGNING_SECRET is not set");
     const receiver = new ExpressReceiver({
@@ -87,8 +93,12 @@ export function mountSlack(app: express.Express, deps: BotDeps, opts: SlackMount
     log: deps.log,
     serverRetry: opts.serverRetry,
   });
-  const approvers = new ApproverDirectory(bolt.client, cfg.SLACK_APPROVERS, opts.approverCacheMs ?? 60_000, Date.now, (err, group) =>
-    deps.log?.warn({ err, group }, "could not list approver group members"),
+  const approvers = new ApproverDirectory(
+    bolt.client,
+    cfg.SLACK_APPROVERS,
+    opts.approverCacheMs ?? 60_000,
+    Date.now,
+    (err, group) => deps.log?.warn({ err, group }, "could not list approver group members"),
   );
   registerSlackHandlers(bolt, { deps, channel, approvers, progressAfterMs: opts.progressAfterMs ?? 1500 });
   bolt.error(async (err) => {

@@ -74,7 +74,9 @@ export class SlackChannel implements ChatChannel {
   }
 
   card(incident: Incident): SlackMessage {
-    return renderMessage(incidentCardView(incident, { detailsUrl: this.detailsUrl(incident), now: this.now() }));
+    return renderMessage(
+      incidentCardView(incident, { detailsUrl: this.detailsUrl(incident), now: this.now() }),
+    );
   }
 
   private async latest(incident: Incident): Promise<Incident> {
@@ -94,7 +96,11 @@ export class SlackChannel implements ChatChannel {
       try {
         const msg = this.card(incident);
         const res = await this.call(() =>
-          this.client.chat.postMessage({ channel: this.opts.channel, text: msg.text, blocks: msg.blocks as never }),
+          this.client.chat.postMessage({
+            channel: this.opts.channel,
+            text: msg.text,
+            blocks: msg.blocks as never,
+          }),
         );
         const ref = { channel: String(res.channel ?? this.opts.channel), ts: String(res.ts) };
         await mutate<Incident>(this.opts.store, "incidents", incident.id, (cur) =>
@@ -117,14 +123,22 @@ export class SlackChannel implements ChatChannel {
         return;
       }
     }
-    this.opts.log?.warn({ incident: incident.id }, "another replica claimed the Slack post but never recorded it");
+    this.opts.log?.warn(
+      { incident: incident.id },
+      "another replica claimed the Slack post but never recorded it",
+    );
   }
 
   /** Re-renders the card in place. */
   async update(incident: Incident, ref: SlackRef): Promise<void> {
     const msg = this.card(incident);
     await this.call(() =>
-      this.client.chat.update({ channel: ref.channel, ts: ref.ts, text: msg.text, blocks: msg.blocks as never }),
+      this.client.chat.update({
+        channel: ref.channel,
+        ts: ref.ts,
+        text: msg.text,
+        blocks: msg.blocks as never,
+      }),
     );
   }
 
@@ -136,13 +150,19 @@ export class SlackChannel implements ChatChannel {
   }
 
   async notify(text: string): Promise<void> {
-    await this.call(() => this.client.chat.postMessage({ channel: this.opts.channel, text: renderText(text) }));
+    await this.call(() =>
+      this.client.chat.postMessage({ channel: this.opts.channel, text: renderText(text) }),
+    );
   }
 
   async publishView(view: View): Promise<void> {
     const msg = renderMessage(view);
     await this.call(() =>
-      this.client.chat.postMessage({ channel: this.opts.channel, text: msg.text, blocks: msg.blocks as never }),
+      this.client.chat.postMessage({
+        channel: this.opts.channel,
+        text: msg.text,
+        blocks: msg.blocks as never,
+      }),
     );
   }
 }

@@ -30,7 +30,9 @@ export const slackConfigShape = {
   SLACK_API_URL: optionalString().describe(
     "Base URL of the Slack Web API (default https://slack.com/api/). Tests point it at a local stand-in.",
   ),
-  SLACK_INCIDENT_CHANNEL: optionalString().describe("Slack channel id (C…) incident cards and the digest go to."),
+  SLACK_INCIDENT_CHANNEL: optionalString().describe(
+    "Slack channel id (C…) incident cards and the digest go to.",
+  ),
   SLACK_APPROVERS: envList().describe(
     "Comma-separated Slack user ids (U…) and/or user-group ids (S…) allowed to approve and undo remediations. Empty: nobody may.",
   ),
@@ -47,7 +49,9 @@ export const slackConfigShape = {
   LINK_SIGNING_SECRET: optionalString().describe(
     `${SECRET} Key that signs the expiring links to incident pages (Details button). Unset: a random key per process, so links die on restart and differ between replicas.`,
   ),
-  LINK_TTL_HOURS: envInt(168, 1, 24 * 90).describe("How long a Details link to an incident page stays valid, in hours."),
+  LINK_TTL_HOURS: envInt(168, 1, 24 * 90).describe(
+    "How long a Details link to an incident page stays valid, in hours.",
+  ),
 } as const;
 
 export const SlackConfigSchema = z.object({ ...slackConfigShape });
@@ -66,11 +70,14 @@ export function slackConfigProblems(cfg: SlackConfig): string[] {
     problems.push("SLACK_INCIDENT_CHANNEL: required with SLACK_BOT_TOKEN (where cards go)");
   }
   for (const a of cfg.SLACK_APPROVERS) {
-    if (!/^[USW][A-Z0-9]{2,}$/.test(a)) problems.push(`SLACK_APPROVERS: "${a}" is not a user (U…) or user-group (S…) id`);
+    if (!/^[USW][A-Z0-9]{2,}$/.test(a))
+      problems.push(`SLACK_APPROVERS: "${a}" is not a user (U…) or user-group (S…) id`);
   }
   return problems;
 }
 
 export function slackEnabled(cfg: SlackConfig): boolean {
-  return Boolean(cfg.SLACK_BOT_TOKEN && (cfg.SLACK_SIGNING_SECRET || (cfg.SLACK_SOCKET_MODE && cfg.SLACK_APP_TOKEN)));
+  return Boolean(
+    cfg.SLACK_BOT_TOKEN && (cfg.SLACK_SIGNING_SECRET || (cfg.SLACK_SOCKET_MODE && cfg.SLACK_APP_TOKEN)),
+  );
 }

@@ -7,7 +7,14 @@ import type { ActionOutcome, Responder } from "../incidentActions";
 import { timelineText } from "../views/incidentCard";
 import type { ActionId } from "../views/view";
 import type { ApproverDirectory } from "./approvers";
-import { DISMISS_CALLBACK, DISMISS_REASON, DISMISS_SUPPRESS, renderDismissModal, renderMessage, renderText } from "./blockKit";
+import {
+  DISMISS_CALLBACK,
+  DISMISS_REASON,
+  DISMISS_SUPPRESS,
+  renderDismissModal,
+  renderMessage,
+  renderText,
+} from "./blockKit";
 import type { SlackChannel, SlackRef } from "./slackChannel";
 
 const ACTION_IDS: ActionId[] = ["approve", "undo", "dismiss", "snooze_1h", "snooze_24h", "assign", "details"];
@@ -21,7 +28,10 @@ interface Ctx {
   progressAfterMs: number;
 }
 
-async function responder(ctx: Ctx, user: { id: string; name?: string; username?: string }): Promise<Responder> {
+async function responder(
+  ctx: Ctx,
+  user: { id: string; name?: string; username?: string },
+): Promise<Responder> {
   return {
     platform: "slack",
     id: user.id,
@@ -35,7 +45,12 @@ async function loadIncident(ctx: Ctx, id: string): Promise<Incident | undefined>
 }
 
 /** Runs the action; if it is slow, says so in the thread meanwhile (the press was acked already). */
-async function withProgress(ctx: Ctx, ref: SlackRef | undefined, who: Responder, work: Promise<ActionOutcome>) {
+async function withProgress(
+  ctx: Ctx,
+  ref: SlackRef | undefined,
+  who: Responder,
+  work: Promise<ActionOutcome>,
+) {
   let timer: NodeJS.Timeout | undefined;
   const slow = new Promise<void>((resolve) => {
     timer = setTimeout(resolve, ctx.progressAfterMs);
@@ -76,10 +91,16 @@ export function registerSlackHandlers(app: App, ctx: Ctx): void {
     try {
       const who = await responder(ctx, { id: command.user_id, name: command.user_name });
       const result = await runCommand(command.text ?? "", who, deps);
-      await respond({ response_type: result.share ? "in_channel" : "ephemeral", ...renderMessage(result.view) });
+      await respond({
+        response_type: result.share ? "in_channel" : "ephemeral",
+        ...renderMessage(result.view),
+      });
     } catch (err) {
       log?.error({ err }, "slack command failed");
-      await respond({ response_type: "ephemeral", text: "Sorry, that command failed. The error is in the bot's log." });
+      await respond({
+        response_type: "ephemeral",
+        text: "Sorry, that command failed. The error is in the bot's log.",
+      });
     }
   });
 
@@ -103,7 +124,12 @@ export function registerSlackHandlers(app: App, ctx: Ctx): void {
         });
         if (id === "details") return;
         if (NEEDS_APPROVER.includes(id) && !who.approver) {
-          await appendAudit(deps.store, { actor: by, action: `refused:${id}`, incidentId, detail: { reason: "not an approver" } });
+          await appendAudit(deps.store, {
+            actor: by,
+            action: `refused:${id}`,
+            incidentId,
+            detail: { reason: "not an approver" },
+          });
           await tellUser(
             ctx,
             channelId,
@@ -118,7 +144,10 @@ export function registerSlackHandlers(app: App, ctx: Ctx): void {
           const incident = await loadIncident(ctx, incidentId);
           if (!incident) return tellUser(ctx, channelId, who.id, "That incident is no longer in the store.");
           const meta = JSON.stringify({ incidentId, channel: channelId, ts: messageTs });
-          await ctx.channel.client.views.open({ trigger_id: body.trigger_id, view: renderDismissModal(incident, meta) as never });
+          await ctx.channel.client.views.open({
+            trigger_id: body.trigger_id,
+            view: renderDismissModal(incident, meta) as never,
+          });
           return;
         }
         const ref = (await loadIncident(ctx, incidentId))?.chat.slack ?? fallbackRef;
@@ -135,9 +164,12 @@ export function registerSlackHandlers(app: App, ctx: Ctx): void {
         await reflect(ctx, outcome, fallbackRef);
       } catch (err) {
         log?.error({ err, action: id, incidentId }, "slack action failed");
-        await tellUser(ctx, channelId, body.user.id, "Sorry, that did not work. The error is in the bot's log.").catch(
-          () => {},
-        );
+        await tellUser(
+          ctx,
+          channelId,
+          body.user.id,
+          "Sorry, that did not work. The error is in the bot's log.",
+        ).catch(() => {});
       }
     },
   );
@@ -146,7 +178,10 @@ export function registerSlackHandlers(app: App, ctx: Ctx): void {
     const values = view.state.values;
     const reason = values[DISMISS_REASON.block]?.[DISMISS_REASON.action]?.value?.trim() ?? "";
     if (!reason) {
-      await ack({ response_action: "errors", errors: { [DISMISS_REASON.block]: "Say why, for the audit log." } });
+      await ack({
+        response_action: "errors",
+        errors: { [DISMISS_REASON.block]: "Say why, for the audit log." },
+      });
       return;
     }
     await ack();

@@ -31,7 +31,9 @@ export function digestView(d: DigestData): View {
       {
         heading: "Waiting for approval",
         lines: waiting.length
-          ? waiting.slice(0, 10).map((i) => `${i.title} · risk ${Math.round(i.risk)} · waiting ${duration(i.waitingMs)}`)
+          ? waiting
+              .slice(0, 10)
+              .map((i) => `${i.title} · risk ${Math.round(i.risk)} · waiting ${duration(i.waitingMs)}`)
           : ["Nothing waiting"],
       },
       {

@@ -41,8 +41,10 @@ export function personLabel(by: string, display?: unknown): string {
 
 export function sourceLabel(source: string): string {
   return (
-    { gcp: "Google Cloud", aws: "AWS", sailpoint: "SailPoint", csv: "HR CSV" } as Record<string, string>
-  )[source] ?? source;
+    ({ gcp: "Google Cloud", aws: "AWS", sailpoint: "SailPoint", csv: "HR CSV" } as Record<string, string>)[
+      source
+    ] ?? source
+  );
 }
 
 export function categoryLabel(category: string): string {

@@ -72,7 +72,11 @@ export function incidentCardView(incident: Incident, opts: IncidentCardOptions =
     fields.push({ label: "Assigned to", value: personLabel(incident.assignee, took?.detail?.display) });
   }
   if (incident.state === "snoozed" && incident.snoozedUntil) {
-    fields.push({ label: "Snoozed until", value: utcMinute(incident.snoozedUntil), at: incident.snoozedUntil });
+    fields.push({
+      label: "Snoozed until",
+      value: utcMinute(incident.snoozedUntil),
+      at: incident.snoozedUntil,
+    });
   }
 
   const sections: View["sections"] = [];

@@ -26,7 +26,9 @@ export function lifecycleView(d: LifecycleData): View {
       kind: "lifecycle",
       title: `Lifecycle: ${d.query}`,
       fields: [],
-      sections: [{ lines: ["No data yet: no lifecycle events from SailPoint or the HR CSV for this identity."] }],
+      sections: [
+        { lines: ["No data yet: no lifecycle events from SailPoint or the HR CSV for this identity."] },
+      ],
       facts: [],
       actions: [],
       fallback: `No lifecycle data yet for ${d.query}`,
@@ -52,7 +54,9 @@ export function lifecycleView(d: LifecycleData): View {
       },
       {
         heading: "Lifecycle violations",
-        lines: d.violations.length ? d.violations.slice(0, 8).map((i) => `${i.title} · ${i.state} · ${i.id}`) : ["None"],
+        lines: d.violations.length
+          ? d.violations.slice(0, 8).map((i) => `${i.title} · ${i.state} · ${i.id}`)
+          : ["None"],
       },
     ],
     facts: id?.lifecycle === "leaver" ? ["Leaver: any activity is suspicious"] : [],

@@ -27,7 +27,10 @@ export function recommendationView(query: string, rec: RecommendationData | unde
   }
   const fields = [
     { label: "Unused grants", value: String(rec.unused.length) },
-    { label: "Observed", value: rec.observedDays !== undefined ? plural(rec.observedDays, "day") : "unknown" },
+    {
+      label: "Observed",
+      value: rec.observedDays !== undefined ? plural(rec.observedDays, "day") : "unknown",
+    },
   ];
   if (rec.generatedAt) fields.push({ label: "Computed", value: utcMinute(rec.generatedAt) });
   return {
@@ -35,8 +38,14 @@ export function recommendationView(query: string, rec: RecommendationData | unde
     title: `Least privilege: ${rec.principal}`,
     fields,
     sections: [
-      { heading: "Could give up", lines: rec.unused.length ? rec.unused.slice(0, 20) : ["Nothing: every grant is used"] },
-      { heading: "Would keep working with", lines: rec.suggested.length ? rec.suggested.slice(0, 20) : ["No change"] },
+      {
+        heading: "Could give up",
+        lines: rec.unused.length ? rec.unused.slice(0, 20) : ["Nothing: every grant is used"],
+      },
+      {
+        heading: "Would keep working with",
+        lines: rec.suggested.length ? rec.suggested.slice(0, 20) : ["No change"],
+      },
     ],
     facts: rec.unused.length > 20 ? [`…and ${rec.unused.length - 20} more unused grants`] : [],
     actions: [],

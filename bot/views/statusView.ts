@@ -57,7 +57,8 @@ export function statusView(d: StatusData): View {
         heading: "Integrations",
         lines: d.integrations.length
           ? d.integrations.map(
-              (i) => `${i.name}: ${i.connected ? "connected" : "not connected"}${i.detail ? ` (${i.detail})` : ""}`,
+              (i) =>
+                `${i.name}: ${i.connected ? "connected" : "not connected"}${i.detail ? ` (${i.detail})` : ""}`,
             )
           : ["None reported"],
       },

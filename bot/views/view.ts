@@ -40,14 +40,7 @@ export interface Section {
 }
 
 /** Stable ids of what a responder can press; handlers dispatch on them on every platform. */
-export type ActionId =
-  | "approve"
-  | "undo"
-  | "dismiss"
-  | "snooze_1h"
-  | "snooze_24h"
-  | "assign"
-  | "details";
+export type ActionId = "approve" | "undo" | "dismiss" | "snooze_1h" | "snooze_24h" | "assign" | "details";
 
 export interface ViewAction {
   id: ActionId;

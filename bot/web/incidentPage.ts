@@ -6,7 +6,8 @@ import { checkIncidentLink } from "./signedLink";
 
 const HEADERS = {
   "Cache-Control": "no-store",
-  "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'",
+  "Content-Security-Policy":
+    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'",
   "Referrer-Policy": "no-referrer",
   "X-Content-Type-Options": "nosniff",
   "X-Robots-Tag": "noindex",
@@ -26,7 +27,10 @@ async function rawEvents(deps: Pick<BotDeps, "store">, incident: Incident): Prom
  * not signed with our key gets the same 404 as an unknown incident (nothing to learn by
  * guessing); a signed but expired one gets 403 and no incident data.
  */
-export function mountIncidentPage(app: express.Express, deps: Pick<BotDeps, "store" | "linkSecret" | "now">): void {
+export function mountIncidentPage(
+  app: express.Express,
+  deps: Pick<BotDeps, "store" | "linkSecret" | "now">,
+): void {
   app.get("/incidents/:id", async (req, res, next) => {
     try {
       res.set(HEADERS);
@@ -38,7 +42,10 @@ export function mountIncidentPage(app: express.Express, deps: Pick<BotDeps, "sto
         return;
       }
       if (check === "expired") {
-        res.status(403).type("text/plain").send("This link has expired. Open the incident card again for a fresh one.");
+        res
+          .status(403)
+          .type("text/plain")
+          .send("This link has expired. Open the incident card again for a fresh one.");
         return;
       }
       const doc = await deps.store.get<Incident>("incidents", id);
@@ -46,7 +53,10 @@ export function mountIncidentPage(app: express.Express, deps: Pick<BotDeps, "sto
         res.status(404).type("text/plain").send("Not found");
         return;
       }
-      res.status(200).type("html").send(incidentPageHtml(doc.data, await rawEvents(deps, doc.data), now));
+      res
+        .status(200)
+        .type("html")
+        .send(incidentPageHtml(doc.data, await rawEvents(deps, doc.data), now));
     } catch (err) {
       next(err);
     }

@@ -10,7 +10,10 @@ export interface RawEvent {
 const BAND_COLOR = { critical: "#b00020", high: "#d35400", medium: "#b7950b", low: "#2e7d32" } as const;
 
 export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+  return s.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
+  );
 }
 
 function pretty(payload: string, max = 20_000): string {
@@ -45,7 +48,8 @@ export function incidentPageHtml(incident: Incident, rawEvents: RawEvent[], now:
   const timeline = [...incident.timeline]
     .sort((a, b) => a.at.localeCompare(b.at))
     .map((t) => {
-      const outcome = typeof t.detail?.outcome === "string" ? `<div class="out">${e(t.detail.outcome)}</div>` : "";
+      const outcome =
+        typeof t.detail?.outcome === "string" ? `<div class="out">${e(t.detail.outcome)}</div>` : "";
       return `<li><time datetime="${e(t.at)}">${e(utcMinute(t.at))}</time> <b>${e(personLabel(t.by, t.detail?.display))}</b> ${e(t.what)}${outcome}</li>`;
     })
     .join("");
@@ -56,7 +60,9 @@ export function incidentPageHtml(incident: Incident, rawEvents: RawEvent[], now:
     )
     .join("");
   const raw = rawEvents.length
-    ? rawEvents.map((r) => `<details><summary>${e(r.id)}</summary><pre>${e(pretty(r.payload))}</pre></details>`).join("")
+    ? rawEvents
+        .map((r) => `<details><summary>${e(r.id)}</summary><pre>${e(pretty(r.payload))}</pre></details>`)
+        .join("")
     : `<p class="fact">Raw events are no longer in the inbox (ids: ${e(incident.eventIds.slice(0, 10).join(", "))}).</p>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">

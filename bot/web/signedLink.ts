@@ -17,8 +17,19 @@ function signature(id: string, exp: number, secret: string): string {
 
 export type LinkCheck = "ok" | "bad" | "expired";
 
-export function checkIncidentLink(id: string, exp: unknown, sig: unknown, secret: string, now: Date): LinkCheck {
-  if (typeof exp !== "string" || typeof sig !== "string" || !/^\d{1,12}$/.test(exp) || !/^[0-9a-f]{64}$/.test(sig)) {
+export function checkIncidentLink(
+  id: string,
+  exp: unknown,
+  sig: unknown,
+  secret: string,
+  now: Date,
+): LinkCheck {
+  if (
+    typeof exp !== "string" ||
+    typeof sig !== "string" ||
+    !/^\d{1,12}$/.test(exp) ||
+    !/^[0-9a-f]{64}$/.test(sig)
+  ) {
     return "bad";
   }
   const expected = Buffer.from(signature(id, Number(exp), secret), "hex");

@@ -1,5 +1,5 @@
-import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import express from "express";
 
 /**
@@ -34,13 +34,19 @@ export class SlackStandIn {
       this.calls.push({ method, body: { ...body, __status: fail?.status ?? 200 }, at: Date.now() });
       if (fail) {
         if (fail.status === 429) res.set("Retry-After", String(fail.retryAfterS));
-        res.status(fail.status).json({ ok: false, error: fail.status === 429 ? "ratelimited" : "internal_error" });
+        res
+          .status(fail.status)
+          .json({ ok: false, error: fail.status === 429 ? "ratelimited" : "internal_error" });
         return;
       }
       res.json(this.answer(method, body));
     });
     app.post("/response/:id", (req, res) => {
-      this.calls.push({ method: "response_url", body: { ...this.decode(req.body ?? {}), __hook: req.params.id }, at: Date.now() });
+      this.calls.push({
+        method: "response_url",
+        body: { ...this.decode(req.body ?? {}), __hook: req.params.id },
+        at: Date.now(),
+      });
       res.type("text/plain").send("ok");
     });
     await new Promise<void>((resolve) => {
@@ -78,7 +84,9 @@ export class SlackStandIn {
     const end = Date.now() + timeoutMs;
     while (!pred(this.calls)) {
       if (Date.now() > end) {
-        throw new Error(`stand-in: condition not met in ${timeoutMs} ms; calls: ${this.calls.map((c) => c.method).join(", ")}`);
+        throw new Error(
+          `stand-in: condition not met in ${timeoutMs} ms; calls: ${this.calls.map((c) => c.method).join(", ")}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -105,10 +113,23 @@ export class SlackStandIn {
   private answer(method: string, body: Record<string, unknown>): Record<string, unknown> {
     switch (method) {
       case "auth.test":
-        return { ok: true, url: "https://acme.slack.com/", team: "Acme", user: "immune", team_id: "T0001", user_id: "UBOT", bot_id: "BBOT" };
+        return {
+          ok: true,
+          url: "https://acme.slack.com/",
+          team: "Acme",
+          user: "immune",
+          team_id: "T0001",
+          user_id: "UBOT",
+          bot_id: "BBOT",
+        };
       case "chat.postMessage": {
         const ts = `1700000000.${String(++this.seq).padStart(6, "0")}`;
-        return { ok: true, channel: body.channel, ts, message: { type: "message", text: body.text, ts, bot_id: "BBOT" } };
+        return {
+          ok: true,
+          channel: body.channel,
+          ts,
+          message: { type: "message", text: body.text, ts, bot_id: "BBOT" },
+        };
       }
       case "chat.update":
         return { ok: true, channel: body.channel, ts: body.ts, text: body.text };

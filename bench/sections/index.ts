@@ -1,0 +1,5 @@
+import type { BenchSection } from "../section";
+import { detectionSection } from "./detection";
+
+/** Every benchmark section, in the order `npm run bench` runs them. */
+export const sections: BenchSection[] = [detectionSection];
