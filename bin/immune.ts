@@ -25,6 +25,7 @@ async function start(): Promise<void> {
   out(`  channels:  ${server.channels.map((c) => c.name).join(", ") || "none"}`);
   out(`  webhooks:  POST ${addr.url}/events/gcp, POST ${addr.url}/events/aws`);
   out(`  health:    GET ${addr.url}/healthz, GET ${addr.url}/readyz, GET ${addr.url}/metrics`);
+  for (const a of server.announcements) out(`  - ${a}`);
   for (const w of server.warnings) out(`\n  !!! ${w}\n`);
   let stopping = false;
   const shutdown = (signal: string) => {

@@ -1,7 +1,11 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { anomalyConfigShape } from "../detection/anomaly/anomalyConfig";
 import { riskConfigShape } from "../detection/risk";
+import { leastPrivilegeConfigShape } from "../remediation/leastPrivilege/leastPrivilegeConfig";
+import { remediationConfigShape } from "../remediation/remediationConfig";
 import { envBool, envInt, envList, optionalString, SECRET } from "./configSchema";
+import { slackConfigProblems, slackConfigShape } from "./slack/slackConfig";
 
 /**
  * The process configuration: one zod schema over environment variables (and optionally a
@@ -71,7 +75,15 @@ export const coreConfigShape = {
   ),
 } as const;
 
-export const ConfigSchema = z.object({ ...coreConfigShape, ...riskConfigShape });
+/** One schema for the whole process: each area owns its section, merged here. */
+export const ConfigSchema = z.object({
+  ...coreConfigShape,
+  ...riskConfigShape,
+  ...slackConfigShape,
+  ...remediationConfigShape,
+  ...anomalyConfigShape,
+  ...leastPrivilegeConfigShape,
+});
 export type Config = z.infer<typeof ConfigSchema>;
 
 export class ConfigError extends Error {
@@ -112,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (cfg.EVENTBRIDGE_BASIC_USER && !cfg.EVENTBRIDGE_BASIC_PASSWORD) {
     problems.push("EVENTBRIDGE_BASIC_PASSWORD: required when EVENTBRIDGE_BASIC_USER is set");
   }
+  problems.push(...slackConfigProblems(cfg));
   if (problems.length) throw new ConfigError(problems);
   return cfg;
 }

@@ -1,18 +1,26 @@
 import type { Server } from "node:http";
 import express from "express";
 import { allDetectors } from "../detection/detectors";
+import type { IamEvent, Incident } from "../detection/model";
+import type { EventAnalysis } from "../detection/pipeline";
 import { parseRiskWeights } from "../detection/risk";
 import { awsEventsRoute } from "../handlers/awsEvents";
 import { gcpEventsRoute } from "../handlers/gcpEvents";
 import { intakeErrors } from "../handlers/intake";
 import { createStore } from "../integrations/store/createStore";
 import type { Store } from "../integrations/store/store";
+import { BasicIncidentActions } from "./basicIncidentActions";
+import type { StatusProvider } from "./botDeps";
 import type { ChatChannel } from "./chatChannel";
 import type { Config } from "./config";
+import { ConsoleChannel } from "./console/consoleChannel";
+import { defaultFeatures } from "./features";
+import type { IncidentActions } from "./incidentActions";
 import type { Logger } from "./logger";
 import { createLogger, scrubSecrets } from "./logger";
 import { Metrics } from "./metrics";
 import { InboxProcessor } from "./processor";
+import type { FeatureContext, ServerFeature } from "./serverFeature";
 import { webhookSecurity } from "./webhookSecurity";
 
 /**
@@ -26,8 +34,12 @@ export interface ImmuneServer {
   processor: InboxProcessor;
   metrics: Metrics;
   channels: ChatChannel[];
+  actions: IncidentActions;
+  status: StatusProvider[];
   logger: Logger;
   warnings: string[];
+  /** What each installed feature is doing, for the start-up banner. */
+  announcements: string[];
   /** Starts listening and the worker; resolves with the bound address. */
   listen(): Promise<{ host: string; port: number; url: string }>;
   /** Graceful: stop accepting, finish requests and the batch in flight, close the store. */
@@ -40,6 +52,10 @@ export interface ServerOverrides {
   channels?: ChatChannel[];
   /** Start the inbox worker on listen() (tests of intake alone turn it off). */
   startWorker?: boolean;
+  /** Features to install instead of defaultFeatures() (tests pick the ones they exercise). */
+  features?: ServerFeature[];
+  /** Where the console channel prints (tests capture it). */
+  consoleWrite?: (text: string) => void;
 }
 
 export async function createImmuneServer(
@@ -50,11 +66,51 @@ export async function createImmuneServer(
   const logger = overrides.logger ?? createLogger(config.LOG_LEVEL);
   const store = overrides.store ?? (await createStore(config));
   const metrics = new Metrics();
-  const channels: ChatChannel[] = overrides.channels ?? [];
+  const channels: ChatChannel[] = overrides.channels ? [...overrides.channels] : [];
+  const incidentHooks: Array<(incident: Incident, created: boolean) => Promise<void>> = [];
+  const eventHooks: Array<(events: IamEvent[], analyses: EventAnalysis[]) => Promise<void>> = [];
+  const startTasks: Array<() => Promise<void>> = [];
+  const stopTasks: Array<() => Promise<void>> = [];
+  const announcements: string[] = [];
+  const warnings = [...security.warnings];
+  let boundUrl = config.PUBLIC_URL ?? `http://127.0.0.1:${config.PORT}`;
+  let processor: InboxProcessor | undefined;
 
-  const processor = new InboxProcessor({
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", false);
+
+  const ctx: FeatureContext = {
+    app,
+    config,
+    store,
+    logger,
+    metrics,
+    publicUrl: () => config.PUBLIC_URL ?? boundUrl,
+    channels,
+    actions: new BasicIncidentActions(store),
+    status: [],
+    onIncident: (hook) => incidentHooks.push(hook),
+    onEvents: (hook) => eventHooks.push(hook),
+    wake: () => processor?.wake(),
+    onStart: (task) => startTasks.push(task),
+    onStop: (task) => stopTasks.push(task),
+    announce: (line) => announcements.push(line),
+    warn: (line) => warnings.push(line),
+  };
+  for (const feature of overrides.features ?? defaultFeatures()) {
+    await feature.install(ctx);
+  }
+  if (channels.length === 0) {
+    channels.push(new ConsoleChannel(overrides.consoleWrite));
+    announcements.push("console: no Slack or Teams credentials, so incident cards print here");
+  }
+
+  processor = new InboxProcessor({
     store,
     detectors: allDetectors,
+    anomaly: ctx.anomaly,
+    igaConnected: ctx.igaConnected,
     batchSize: config.WORKER_BATCH,
     leaseMs: config.WORKER_LEASE_MS,
     maxAttempts: config.WORKER_MAX_ATTEMPTS,
@@ -72,18 +128,30 @@ export async function createImmuneServer(
           } catch (err) {
             metrics.chatErrors.inc({ platform: ch.name });
             logger.warn(
-              { incident: incident.id, channel: ch.name, error: (err as Error).message },
+              { incident: incident.id, channel: ch.name, error: scrubSecrets((err as Error).message) },
               "card not posted",
             );
           }
         }
+        for (const hook of incidentHooks) {
+          try {
+            await hook(incident, created);
+          } catch (err) {
+            logger.warn(
+              { incident: incident.id, error: scrubSecrets((err as Error).message) },
+              "incident hook failed",
+            );
+          }
+        }
       },
+      onEvents: eventHooks.length
+        ? async (events, analyses) => {
+            for (const hook of eventHooks) await hook(events, analyses);
+          }
+        : undefined,
     },
   });
-
-  const app = express();
-  app.disable("x-powered-by");
-  app.set("trust proxy", false);
+  const worker = processor;
 
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
@@ -107,12 +175,12 @@ export async function createImmuneServer(
     }
   });
   app.get("/metrics", async (_req, res) => {
-    metrics.pipelineLag.set(processor.stats.lastLagMs / 1000);
+    metrics.pipelineLag.set(worker.stats.lastLagMs / 1000);
     res.setHeader("Content-Type", metrics.registry.contentType);
     res.send(await metrics.registry.metrics());
   });
 
-  const wake = () => processor.wake();
+  const wake = () => worker.wake();
   gcpEventsRoute(app, {
     store,
     bodyLimit: config.BODY_LIMIT,
@@ -147,23 +215,30 @@ export async function createImmuneServer(
     app,
     config,
     store,
-    processor,
+    processor: worker,
     metrics,
     channels,
+    get actions() {
+      return ctx.actions;
+    },
+    status: ctx.status,
     logger,
-    warnings: security.warnings,
+    warnings,
+    announcements,
     async listen() {
-      await processor.warmUp();
+      await worker.warmUp();
       server = await new Promise<Server>((resolve, reject) => {
         const s = app.listen(config.PORT, security.host, () => resolve(s));
         s.once("error", reject);
       });
       server.keepAliveTimeout = 65_000;
-      if (overrides.startWorker !== false) processor.start();
+      if (overrides.startWorker !== false) worker.start();
       const addr = server.address();
       const port = typeof addr === "object" && addr ? addr.port : config.PORT;
       const shownHost = security.host.includes(":") ? `[${security.host}]` : security.host;
-      return { host: security.host, port, url: `http://${shownHost}:${port}` };
+      boundUrl = `http://${shownHost}:${port}`;
+      for (const task of startTasks) await task();
+      return { host: security.host, port, url: boundUrl };
     },
     close() {
       closing ??= (async () => {
@@ -174,7 +249,14 @@ export async function createImmuneServer(
             s.closeIdleConnections();
           });
         }
-        await processor.stop();
+        await worker.stop();
+        for (const task of stopTasks) {
+          try {
+            await task();
+          } catch (err) {
+            logger.warn({ error: scrubSecrets((err as Error).message) }, "feature stop failed");
+          }
+        }
         await store.close();
         logger.flush?.();
       })();
