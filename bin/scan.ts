@@ -82,6 +82,7 @@ export class Scanner {
     let n = 0;
     let buffered: string[] | undefined;
     let firstLine = 0;
+    let sawContent = false;
     for await (const line of lines) {
       n++;
       if (buffered) {
@@ -90,12 +91,17 @@ export class Scanner {
       }
       const trimmed = line.trim();
       if (!trimmed) continue;
+      const seenContent = sawContent;
+      sawContent = true;
       let value: unknown;
       try {
         value = JSON.parse(trimmed);
       } catch (err) {
         // A pretty-printed document starts with a line that is not JSON by itself.
-        if (trimmed === "{" || trimmed === "[" || (trimmed.startsWith("{") && !trimmed.endsWith("}"))) {
+        // Only the first line of a file can open a pretty-printed whole-file document.
+        const opensDocument =
+          trimmed === "{" || trimmed === "[" || (trimmed.startsWith("{") && !trimmed.endsWith("}"));
+        if (!seenContent && opensDocument) {
           buffered = [line];
           firstLine = n;
           continue;
@@ -110,10 +116,24 @@ export class Scanner {
       try {
         value = JSON.parse(buffered.join("\n"));
       } catch (err) {
+        // Not one document after all: report the first line and read the rest as JSON Lines.
         write(JSON.stringify({ line: firstLine, error: `malformed JSON: ${(err as Error).message}` }));
+        buffered.slice(1).forEach((l, i) => {
+          this.scanLine(l, firstLine + 1 + i, write);
+        });
         return;
       }
       this.emit(value, firstLine, write);
+    }
+  }
+
+  private scanLine(text: string, line: number, write: (line: string) => void): void {
+    const trimmed = text.trim();
+    if (!trimmed) return;
+    try {
+      this.emit(JSON.parse(trimmed), line, write);
+    } catch (err) {
+      write(JSON.stringify({ line, error: `malformed JSON: ${(err as Error).message}` }));
     }
   }
 
@@ -121,7 +141,17 @@ export class Scanner {
     const values = Array.isArray(value) ? value : [value];
     for (const v of values) {
       try {
-        for (const out of this.scanValue(v)) write(JSON.stringify(out));
+        const out = this.scanValue(v);
+        if (out.length === 0) {
+          write(
+            JSON.stringify({
+              line,
+              error:
+                "not a CloudTrail record or log file, Cloud Audit LogEntry, EventBridge event or Pub/Sub push envelope",
+            }),
+          );
+        }
+        for (const o of out) write(JSON.stringify(o));
       } catch (err) {
         write(JSON.stringify({ line, error: (err as Error).message }));
       }
