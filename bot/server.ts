@@ -79,6 +79,13 @@ export async function createImmuneServer(
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", false);
+  // While draining, every response closes its connection, so keep-alive clients move to
+  // another replica instead of holding this one open.
+  let draining = false;
+  app.use((_req, res, next) => {
+    if (draining) res.setHeader("Connection", "close");
+    next();
+  });
 
   const ctx: FeatureContext = {
     app,
@@ -244,8 +251,15 @@ export async function createImmuneServer(
       closing ??= (async () => {
         if (server) {
           const s = server;
+          draining = true;
           await new Promise<void>((resolve) => {
-            s.close(() => resolve());
+            // Requests already in flight finish (and commit) first; a connection that is
+            // still busy after the grace period is cut.
+            const force = setTimeout(() => s.closeAllConnections(), SHUTDOWN_GRACE_MS);
+            s.close(() => {
+              clearTimeout(force);
+              resolve();
+            });
             s.closeIdleConnections();
           });
         }
@@ -264,6 +278,9 @@ export async function createImmuneServer(
     },
   };
 }
+
+/** How long shutdown waits for in-flight requests before cutting their connections. */
+const SHUTDOWN_GRACE_MS = 10_000;
 
 function bandOf(risk: number): string {
   if (risk >= 85) return "critical";

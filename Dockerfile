@@ -1,0 +1,33 @@
+# syntax=docker/dockerfile:1
+# IAM Immune: multi-stage, production dependencies only, runs as a non-root user.
+
+# Build stage: compiles better-sqlite3's native addon against this image's Node.
+FROM node:22-bookworm-slim AS deps
+WORKDIR /app
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+
+FROM node:22-bookworm-slim
+ENV NODE_ENV=production \
+    PORT=8080 \
+    HOST=0.0.0.0 \
+    DATA_DIR=/data
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json ./
+COPY bin ./bin
+COPY bot ./bot
+COPY detection ./detection
+COPY handlers ./handlers
+COPY integrations ./integrations
+COPY remediation ./remediation
+COPY manifest.json* ./
+RUN mkdir -p /data && chown node:node /data
+USER node
+EXPOSE 8080
+# tsx runs the TypeScript directly (no build step to drift from the tested code).
+# exec form: the server is PID 1's child-free process and receives SIGTERM for its graceful stop.
+CMD ["node", "--import", "tsx", "bin/immune.ts", "start"]
