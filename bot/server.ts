@@ -20,6 +20,7 @@ import type { Logger } from "./logger";
 import { createLogger, scrubSecrets } from "./logger";
 import { Metrics } from "./metrics";
 import { InboxProcessor } from "./processor";
+import { requestLogging } from "./requestLogging";
 import type { FeatureContext, ServerFeature } from "./serverFeature";
 import { webhookSecurity } from "./webhookSecurity";
 
@@ -82,6 +83,7 @@ export async function createImmuneServer(
   // While draining, every response closes its connection, so keep-alive clients move to
   // another replica instead of holding this one open.
   let draining = false;
+  app.use(requestLogging(logger));
   app.use((_req, res, next) => {
     if (draining) res.setHeader("Connection", "close");
     next();

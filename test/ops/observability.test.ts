@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { awsPublicBucketPolicyRecord, eventBridge } from "../helpers/fixtures";
 import type { TestServer } from "../helpers/server";
-import { postJson, startTestServer } from "../helpers/server";
+import { capturedLogs, postJson, startTestServer } from "../helpers/server";
 
 let t: TestServer | undefined;
 afterEach(async () => {
@@ -85,5 +85,39 @@ describe("/readyz and /healthz", () => {
     expect(res.status).toBe(503);
     expect((await res.json()).status).toBe("store unreachable");
     expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
+  });
+});
+
+describe("request logs", () => {
+  it("carry a correlation id, echo it back, and never the shared secret", async () => {
+    const key = "eb-secret-4c1f9e2d7b";
+    t = await startTestServer({ EVENTBRIDGE_API_KEY: key }, { startWorker: false });
+    const res = await fetch(`${t.url}/events/aws`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-api-key": "wrong-key-123",
+        "x-request-id": "req-42.abc",
+      },
+      body: "{}",
+    });
+    expect(res.status).toBe(401);
+    expect(res.headers.get("x-request-id")).toBe("req-42.abc");
+    const generated = await fetch(`${t.url}/events/aws`, {
+      method: "POST",
+      headers: { "x-request-id": "bad id with spaces; and <markup>" },
+      body: "{}",
+    });
+    expect(generated.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    const line = capturedLogs
+      .flatMap((chunk) => chunk.split("\n"))
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { req?: { id: string }; level: number; res?: { statusCode: number } })
+      .find((l) => l.req?.id === "req-42.abc");
+    expect(line?.res?.statusCode).toBe(401);
+    expect(line?.level).toBe(40);
+    const all = capturedLogs.join("");
+    expect(all).not.toContain(key);
+    expect(all).not.toContain("wrong-key-123");
   });
 });
