@@ -51,8 +51,12 @@ function toRecord(r: InboxRow): InboxRecord {
 }
 
 /**
- * Embedded store: one SQLite file in WAL mode with synchronous=FULL, so a record is on disk
- * before putInbox resolves (the webhook's 2xx promise). Several processes may open the same
+ * Embedded store: one SQLite file in WAL mode. Inbox writes commit with synchronous=FULL, so a
+ * record is on disk before putInbox resolves (the webhook's 2xx promise); every other write
+ * (incidents, marks, audit) commits with synchronous=NORMAL: safe against a process crash, and
+ * on power loss WAL order means only the latest derived writes can vanish, together with the
+ * inbox completion marks after them, so those records are simply processed again. The next
+ * FULL commit syncs everything before it. Several processes may open the same
  * file; SQLite's write lock makes claims and compare-and-set atomic across them.
  */
 export class SqliteStore implements Store {
@@ -65,7 +69,7 @@ export class SqliteStore implements Store {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma("journal_mode = WAL");
-    this.db.pragma("synchronous = FULL");
+    this.db.pragma("synchronous = NORMAL");
     this.db.pragma("busy_timeout = 5000");
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS inbox (
@@ -148,7 +152,12 @@ export class SqliteStore implements Store {
       });
     });
     try {
-      this.run("putInbox", () => tx.immediate());
+      this.db.pragma("synchronous = FULL");
+      try {
+        this.run("putInbox", () => tx.immediate());
+      } finally {
+        this.db.pragma("synchronous = NORMAL");
+      }
     } catch (err) {
       for (const req of batch) req.reject(err);
       return;
