@@ -13,11 +13,12 @@ import { BasicIncidentActions } from "./basicIncidentActions";
 import type { StatusProvider } from "./botDeps";
 import type { ChatChannel } from "./chatChannel";
 import type { Config } from "./config";
+import { secretKeys } from "./config";
 import { ConsoleChannel } from "./console/consoleChannel";
 import { defaultFeatures } from "./features";
 import type { IncidentActions } from "./incidentActions";
 import type { Logger } from "./logger";
-import { createLogger, scrubSecrets } from "./logger";
+import { createLogger, registerSecrets, scrubSecrets } from "./logger";
 import { Metrics } from "./metrics";
 import { InboxProcessor } from "./processor";
 import { requestLogging } from "./requestLogging";
@@ -64,6 +65,7 @@ export async function createImmuneServer(
   overrides: ServerOverrides = {},
 ): Promise<ImmuneServer> {
   const security = webhookSecurity(config);
+  registerSecrets(secretKeys().map((k) => (config as Record<string, unknown>)[k] as string | undefined));
   const logger = overrides.logger ?? createLogger(config.LOG_LEVEL);
   const store = overrides.store ?? (await createStore(config));
   const metrics = new Metrics();

@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { loadConfig } from "../../bot/config";
+import type { Config } from "../../bot/config";
+import { loadConfig, secretKeys } from "../../bot/config";
 import { createLogger } from "../../bot/logger";
 import type { ImmuneServer, ServerOverrides } from "../../bot/server";
 import { createImmuneServer } from "../../bot/server";
@@ -17,6 +18,25 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/**
+ * Every test server's log lines also go to test-output/logs, and the secrets it was configured
+ * with to a list beside them; test/globalSetup.ts scans the whole suite's logs for those secrets
+ * (and for token-shaped strings) after the last test.
+ */
+export const SUITE_LOG_DIR = join(import.meta.dirname, "../../test-output/logs");
+
+function suiteLogFile(): string {
+  return join(SUITE_LOG_DIR, `server-${process.pid}.log`);
+}
+
+function recordSecretsUsed(config: Config): void {
+  mkdirSync(SUITE_LOG_DIR, { recursive: true });
+  const values = secretKeys()
+    .map((k) => (config as Record<string, unknown>)[k])
+    .filter((v): v is string => typeof v === "string" && v.length >= 6);
+  for (const v of values) appendFileSync(join(SUITE_LOG_DIR, `secrets-${process.pid}.txt`), `${v}\n`);
+}
+
 /** Starts the real server on a free loopback port with a fresh data folder. */
 export async function startTestServer(
   env: Record<string, string> = {},
@@ -24,9 +44,11 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const dataDir = overrides.dataDir ?? mkdtempSync(join(tmpdir(), "immune-test-"));
   const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, LOG_LEVEL: "info", ...env });
+  recordSecretsUsed(config);
   const sink = new Writable({
     write(chunk, _enc, cb) {
       capturedLogs.push(chunk.toString());
+      appendFileSync(suiteLogFile(), chunk);
       cb();
     },
   });

@@ -21,7 +21,7 @@ afterAll(async () => {
   await t.close();
 });
 
-async function post(path: string, body: string | Buffer, contentType = "application/json") {
+async function post(path: string, body: string | Blob, contentType = "application/json") {
   const before = (await t.server.store.inboxCounts()).pending;
   const res = await fetch(`${t.url}${path}`, {
     method: "POST",
@@ -138,7 +138,7 @@ describe.each(routes)("$path under hostile input", ({ path, valid }) => {
     const empty = await post(path, "");
     expect(empty.status).toBe(400);
     expectClearAnswer(empty);
-    const binary = await post(path, Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x7b]), "application/octet-stream");
+    const binary = await post(path, new Blob([new Uint8Array([0xff, 0xfe, 0x00, 0x01, 0x7b])]), "application/octet-stream");
     expect(binary.status).toBe(400);
     expectClearAnswer(binary);
   });
