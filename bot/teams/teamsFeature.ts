@@ -35,7 +35,8 @@ export function mountTeams(ctx: FeatureContext): TeamsMount | undefined {
   const auth = new ConfigurationBotFrameworkAuthentication({
     MicrosoftAppId: cfg.TEAMS_APP_ID ?? "",
     MicrosoftAppPassword: cfg.TEAMS_APP_PASSWORD ?? "",
-    MicrosoftAppType: cfg.TEAMS_APP_TYPE,
+    // Local mode has no app registration: MultiTenant is the type botbuilder accepts without one.
+    MicrosoftAppType: local ? "MultiTenant" : cfg.TEAMS_APP_TYPE,
     MicrosoftAppTenantId: cfg.TEAMS_APP_TENANT_ID ?? "",
   });
   const adapter = new CloudAdapter(auth);
