@@ -71,7 +71,9 @@ describe("incident card rendered by adaptivecards in Chromium", () => {
       document.getElementById("card")?.appendChild(el);
       return {
         text: el.innerText,
-        buttons: [...el.querySelectorAll("button")].map((b) => b.getAttribute("aria-label") ?? b.innerText),
+        buttons: Array.from(el.querySelectorAll("button")).map(
+          (b) => b.getAttribute("aria-label") ?? b.innerText,
+        ),
         height: el.getBoundingClientRect().height,
       };
     }, card);

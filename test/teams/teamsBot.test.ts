@@ -1,4 +1,4 @@
-import { type Activity, type ResourceResponse, TestAdapter, type TurnContext } from "botbuilder";
+import { type Activity, TestAdapter, type TurnContext } from "botbuilder";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BasicIncidentActions } from "../../bot/basicIncidentActions";
 import { loadConfig } from "../../bot/config";
@@ -52,10 +52,7 @@ function press(
 /** TestAdapter drops updates of messages it did not queue in this turn; keep them to assert on. */
 class RecordingAdapter extends TestAdapter {
   readonly updates: Partial<Activity>[] = [];
-  override async updateActivity(
-    context: TurnContext,
-    a: Partial<Activity>,
-  ): Promise<ResourceResponse | void> {
+  override async updateActivity(context: TurnContext, a: Partial<Activity>) {
     this.updates.push(a);
     return super.updateActivity(context, a);
   }
@@ -93,7 +90,12 @@ describe("Teams bot (botbuilder TestAdapter)", () => {
   function invokeResponse(out: Partial<Activity>[]) {
     const r = out.find((a) => a.type === "invokeResponse");
     expect(r).toBeDefined();
-    return (r?.value as { status: number; body: { statusCode: number; type: string; value: unknown } }).body;
+    return (
+      (r as Partial<Activity>).value as {
+        status: number;
+        body: { statusCode: number; type: string; value: unknown };
+      }
+    ).body;
   }
 
   it("answers `immune status` with the status card and remembers the conversation", async () => {

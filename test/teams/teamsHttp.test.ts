@@ -159,7 +159,7 @@ describe("Teams and Slack on one server (local unauthenticated mode, Bot Connect
     expect(cardProblems(card)).toEqual([]);
     // Everyone's card has no Approve; the approver's Teams id (learned from their message) is in refresh.
     expect(cardActions(card).map((a) => a.verb)).not.toContain("approve");
-    expect((card?.refresh as { userIds: string[] }).userIds).toEqual(["29:1ada-mri"]);
+    expect((card as { refresh: { userIds: string[] } }).refresh.userIds).toEqual(["29:1ada-mri"]);
     const stored = (await t.server.store.get<Incident>("incidents", incident.id))?.data;
     expect(stored?.chat.teams).toEqual([
       { conversationId: CHANNEL, activityId: expect.any(String), serviceUrl: connector.url },
