@@ -6,6 +6,7 @@ import { leastPrivilegeConfigShape } from "../remediation/leastPrivilege/leastPr
 import { remediationConfigShape } from "../remediation/remediationConfig";
 import { envBool, envInt, envList, optionalString, SECRET } from "./configSchema";
 import { slackConfigProblems, slackConfigShape } from "./slack/slackConfig";
+import { teamsConfigProblems, teamsConfigShape } from "./teams/teamsConfig";
 
 /**
  * The process configuration: one zod schema over environment variables (and optionally a
@@ -80,6 +81,7 @@ export const ConfigSchema = z.object({
   ...coreConfigShape,
   ...riskConfigShape,
   ...slackConfigShape,
+  ...teamsConfigShape,
   ...remediationConfigShape,
   ...anomalyConfigShape,
   ...leastPrivilegeConfigShape,
@@ -125,6 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push("EVENTBRIDGE_BASIC_PASSWORD: required when EVENTBRIDGE_BASIC_USER is set");
   }
   problems.push(...slackConfigProblems(cfg));
+  problems.push(...teamsConfigProblems(cfg));
   if (problems.length) throw new ConfigError(problems);
   return cfg;
 }
