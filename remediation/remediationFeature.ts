@@ -6,6 +6,7 @@ import type { Store } from "../integrations/store/store";
 import type { AwsClientFactory } from "./awsClients";
 import { createAwsClientFactory } from "./awsClients";
 import { awsExecutors } from "./awsExecutor";
+import { breakerState } from "./breaker";
 import { defaultRetry } from "./errors";
 import type { Executors } from "./executor";
 import { notifyHandler } from "./executor";
@@ -101,6 +102,16 @@ export function remediationFeature(opts: RemediationFeatureOptions = {}): Server
       });
       ctx.actions = actions;
       opts.onInstalled?.(actions);
+
+      ctx.status.push({
+        async integrations() {
+          const breaker = await breakerState(ctx.store);
+          const detail = breaker.tripped
+            ? `${policy.mode}; automatic mode paused: ${breaker.reason ?? "breaker tripped"}`
+            : `${policy.mode}; ${policy.autoRemediate ? `automatic at risk ≥ ${policy.autoThreshold}` : "on approval only"}`;
+          return [{ name: "Remediation", connected: !breaker.tripped, detail }];
+        },
+      });
 
       ctx.onIncident(async (incident) => {
         const planned = await planIncident(ctx.store, policy, incident, now);

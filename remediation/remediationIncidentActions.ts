@@ -35,6 +35,9 @@ export interface RemediationActionsDeps {
 
 const STARTABLE = ["open", "snoozed", "failed", "reverted"];
 
+/** A run that has not finished in this long is taken to have died with its replica. */
+export const STALE_RUN_MS = 10 * 60_000;
+
 function lowerFirst(s: string): string {
   return s ? s[0].toLowerCase() + s.slice(1) : s;
 }
@@ -111,11 +114,13 @@ export class RemediationIncidentActions implements IncidentActions {
         decision = { kind: "refuse", message: "There is no remediation to approve for this incident." };
         return undefined;
       }
-      if (cur.state === "remediating") {
+      const stale =
+        cur.state === "remediating" && Date.parse(at) - Date.parse(cur.stateChangedAt) > STALE_RUN_MS;
+      if (cur.state === "remediating" && !stale) {
         decision = { kind: "refuse", message: "Remediation is already running; nothing more to do." };
         return undefined;
       }
-      if (!STARTABLE.includes(cur.state)) {
+      if (!STARTABLE.includes(cur.state) && !stale) {
         decision = { kind: "refuse", message: `The incident is ${cur.state}; nothing to approve.` };
         return undefined;
       }
@@ -137,6 +142,17 @@ export class RemediationIncidentActions implements IncidentActions {
           { ...cur, plan: { ...cur.plan, approvals, approvalsRequired: required } },
           { at, by, what: "approved the remediation", detail: { display: who.display, outcome: message } },
         );
+      }
+      if (stale) {
+        // The replica running it died half way: this press takes the run over. Steps already
+        // done are skipped; the one in flight is re-read and re-applied (executors are idempotent).
+        decision = { kind: "run", runId: at };
+        return withTimeline(setState(cur, "remediating", at), {
+          at,
+          by,
+          what: "resumed the remediation (the earlier run stopped answering)",
+          detail: { display: who.display },
+        });
       }
       if (this.dryRun) {
         if (already && cur.plan.steps.some((s) => s.status === "skipped")) {

@@ -13,7 +13,7 @@ import type { IamPolicy } from "../../remediation/gcpPolicyEdit";
 import { planRemediation } from "../../remediation/plan";
 import type { RemediationPolicy } from "../../remediation/policy";
 import { defaultPolicy } from "../../remediation/policy";
-import { RemediationIncidentActions } from "../../remediation/remediationIncidentActions";
+import { RemediationIncidentActions, STALE_RUN_MS } from "../../remediation/remediationIncidentActions";
 import type { GoogleApiStandIn } from "../helpers/googleApiStandIn";
 import { startGoogleApiStandIn } from "../helpers/googleApiStandIn";
 import {
@@ -170,6 +170,38 @@ describe("approve", () => {
     const retry = await a.actions.approve("inc-denied", alice);
     expect(retry.ok).toBe(true);
     expect(members(BUCKET)).not.toContain("allUsers");
+  });
+});
+
+describe("a run whose replica died", () => {
+  it("is left alone while it may still be running, and taken over by a press once stale", async () => {
+    google.setPolicy(BUCKET, PUBLIC_POLICY);
+    const policy = defaultPolicy({ mode: "enforce" });
+    const a = replica(policy);
+    const planned = await seed(
+      a.store,
+      openIncident("inc-stale", [publicBucketFinding("acme-prod-invoices")]),
+      policy,
+    );
+    const startedAt = (ago: number) => new Date(Date.now() - ago).toISOString();
+    await a.store.set("incidents", "inc-stale", {
+      ...planned,
+      state: "remediating",
+      stateChangedAt: startedAt(60_000),
+    });
+    const busy = await a.actions.approve("inc-stale", alice);
+    expect(busy.message).toMatch(/already running/);
+    expect(google.calls).toHaveLength(0);
+
+    await a.store.set("incidents", "inc-stale", {
+      ...planned,
+      state: "remediating",
+      stateChangedAt: startedAt(STALE_RUN_MS + 60_000),
+    });
+    const resumed = await a.actions.approve("inc-stale", alice);
+    expect(resumed.ok).toBe(true);
+    expect(members(BUCKET)).not.toContain("allUsers");
+    expect((await a.store.get<Incident>("incidents", "inc-stale"))?.data.state).toBe("remediated");
   });
 });
 

@@ -130,6 +130,8 @@ describe("remediation end to end", () => {
     google.setPolicy(BUCKET, BEFORE);
     const { t, channel } = await start({ AUTO_REMEDIATE: "true", AUTO_REMEDIATE_THRESHOLD: "40" });
     expect(t.server.announcements.join("\n")).toMatch(/remediation: dry-run/);
+    const status = (await Promise.all(t.server.status.map((s) => s.integrations()))).flat();
+    expect(status).toContainEqual(expect.objectContaining({ name: "Remediation", connected: true }));
     await postJson(`${t.url}/events/gcp`, pubSubPush(gcpPublicBucketEntry({ insertId: "e2e-dry-1" })));
     const inc = await waitFor("dry-run note", () =>
       incidentWhere(t, (i) => i.timeline.some((e) => e.what === "would remediate automatically")),
