@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { ConsoleChannel } from "../../bot/console/consoleChannel";
 import type { Incident } from "../../detection/model";
 import { listAudit } from "../../integrations/store/audit";
 import { remediationFeature } from "../../remediation/remediationFeature";
@@ -39,11 +40,14 @@ afterEach(async () => {
 
 async function start(env: Record<string, string>) {
   const channel = new CapturingChannel();
+  // The console channel renders the real card view, as a responder would read it.
+  const printed: string[] = [];
+  const printer = new ConsoleChannel((text) => printed.push(text));
   t = await startTestServer(
     { LOCAL_UNAUTHENTICATED: "true", GOOGLE_API_ROOT_URL: google.url, ...env },
-    { features: [remediationFeature()], channels: [channel] },
+    { features: [remediationFeature()], channels: [channel, printer] },
   );
-  return { t, channel };
+  return { t, channel, printed };
 }
 
 async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 8000): Promise<T> {
@@ -69,7 +73,7 @@ const bucketMembers = () => (google.policy(BUCKET).bindings ?? []).flatMap((b) =
 describe("remediation end to end", () => {
   it("auto mode: a public-bucket event above the threshold is remediated; card and audit log show it; Undo restores", async () => {
     google.setPolicy(BUCKET, BEFORE);
-    const { t, channel } = await start({
+    const { t, channel, printed } = await start({
       REMEDIATION_MODE: "enforce",
       AUTO_REMEDIATE: "true",
       AUTO_REMEDIATE_THRESHOLD: "40",
@@ -97,6 +101,10 @@ describe("remediation end to end", () => {
     expect(card?.timeline.map((e) => e.what)).toEqual(
       expect.arrayContaining(["started automatic remediation", "Remediation complete"]),
     );
+    const lastCard = printed.filter((p) => p.includes(inc.id)).at(-1) ?? "";
+    expect(lastCard).toMatch(/Remediated/);
+    expect(lastCard).toMatch(/Remove allUsers from .* on bucket gs:\/\/acme-prod-invoices/);
+    expect(lastCard).toMatch(/Undo/);
     const audit = (await listAudit(t.server.store, { incidentId: inc.id })).map(
       (e) => `${e.actor} ${e.action}`,
     );
@@ -118,6 +126,7 @@ describe("remediation end to end", () => {
     expect(undo.ok).toBe(true);
     expect(google.policy(BUCKET).bindings).toEqual(BEFORE.bindings);
     expect(channel.last(inc.id)?.state).toBe("reverted");
+    expect(printed.filter((p) => p.includes(inc.id)).at(-1)).toMatch(/Reverted \(undone\)/);
     const after = (await listAudit(t.server.store, { incidentId: inc.id })).map(
       (e) => `${e.actor} ${e.action}`,
     );
@@ -128,7 +137,7 @@ describe("remediation end to end", () => {
 
   it("dry-run (the default) executes nothing and the card says what it would do", async () => {
     google.setPolicy(BUCKET, BEFORE);
-    const { t, channel } = await start({ AUTO_REMEDIATE: "true", AUTO_REMEDIATE_THRESHOLD: "40" });
+    const { t, channel, printed } = await start({ AUTO_REMEDIATE: "true", AUTO_REMEDIATE_THRESHOLD: "40" });
     expect(t.server.announcements.join("\n")).toMatch(/remediation: dry-run/);
     const status = (await Promise.all(t.server.status.map((s) => s.integrations()))).flat();
     expect(status).toContainEqual(expect.objectContaining({ name: "Remediation", connected: true }));
@@ -142,6 +151,7 @@ describe("remediation end to end", () => {
     expect(String(card?.timeline.at(-1)?.detail?.outcome)).toMatch(
       /^Dry run: would remove allUsers from .* on bucket gs:\/\/acme-prod-invoices/,
     );
+    expect(printed.filter((p) => p.includes(inc.id)).at(-1)).toMatch(/Dry run: nothing will be changed/);
     const pressed = await t.server.actions.approve(inc.id, {
       platform: "slack",
       id: "U0ONCALL",
