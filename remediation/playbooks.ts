@@ -538,8 +538,9 @@ const restoreAssumeRolePolicy: Planner = (input) => {
 };
 
 function bucketOf(input: PlannerInput): string | undefined {
+  // Detectors may name the bucket by ARN; S3 calls take the bare name.
   const b = str(input.finding.evidence, "bucket");
-  if (b) return b;
+  if (b) return b.replace(/^arn:aws:s3:::/, "");
   for (const e of input.events)
     if (e.target.kind === "bucket") return e.target.id.replace(/^arn:aws:s3:::/, "");
   if (input.incident.target.kind === "bucket") return input.incident.target.id.replace(/^arn:aws:s3:::/, "");
