@@ -172,18 +172,22 @@ function awsParams(input: PlannerInput, p: AwsPrincipal, extra: Record<string, u
   };
 }
 
-function gcpResourceOf(input: PlannerInput): string | undefined {
-  const fromEv = str(input.finding.evidence, "resource");
-  const candidates = [
-    fromEv,
+/**
+ * The policy-bearing resource the finding is about. When the evidence or event names a resource
+ * whose IAM policy remediation cannot edit (a dataset, topic, object, service account), there
+ * is no action: editing the project instead would leave the real exposure in place while the
+ * card said it was fixed. Only `projectFallback` planners (a person's bindings, audit configs,
+ * both of which live on the project) may fall back to the incident's project.
+ */
+function gcpResourceOf(input: PlannerInput, projectFallback = false): string | undefined {
+  const named = [
+    str(input.finding.evidence, "resource"),
     ...input.events.map((e) => e.target.id),
     input.incident.target.id,
-    input.incident.target.project ? `projects/${input.incident.target.project}` : undefined,
-  ];
-  for (const c of candidates) {
-    const parsed = c ? parseGcpResource(c) : undefined;
-    if (parsed) return parsed.name;
-  }
+  ].find((c) => c);
+  const parsed = named ? parseGcpResource(named) : undefined;
+  if (parsed) return parsed.name;
+  if (projectFallback && input.incident.target.project) return `projects/${input.incident.target.project}`;
   return undefined;
 }
 
@@ -277,7 +281,7 @@ const removeMemberEverywhere: Planner = (input) => {
   }
   if (!member?.startsWith("user:")) return [];
   const listed = strList(ev, "resources");
-  const resources = (listed.length ? listed : [gcpResourceOf(input)])
+  const resources = (listed.length ? listed : [gcpResourceOf(input, true)])
     .map((r) => (r ? parseGcpResource(r)?.name : undefined))
     .filter((r): r is string => Boolean(r));
   return [...new Set(resources)].map((resource) => ({
@@ -355,7 +359,7 @@ interface AuditDelta {
 
 const restoreAuditConfig: Planner = (input) => {
   if (!isGcp(input)) return [];
-  const resource = gcpResourceOf(input);
+  const resource = gcpResourceOf(input, true);
   const raw = input.finding.evidence.auditConfigDeltas;
   if (!resource || !Array.isArray(raw)) return [];
   const deltas = raw.filter(
