@@ -570,7 +570,7 @@ const restoreBucketPolicy: Planner = (input) => {
       params: s3Params(input, bucket, { previousPolicy }),
       description: previousPolicy
         ? `Put back the bucket policy s3://${bucket} had before the change.`
-        : `Delete the bucket policy of s3://${bucket} (it had none before).`,
+        : `Delete the bucket policy of s3://${bucket} (its earlier policy is unknown; Undo puts the current one back).`,
     },
   ];
 };
