@@ -1,3 +1,4 @@
+import { remediationFeature } from "../remediation/remediationFeature";
 import type { ServerFeature } from "./serverFeature";
 import { teamsFeature } from "./teams/teamsFeature";
 
@@ -7,5 +8,5 @@ import { teamsFeature } from "./teams/teamsFeature";
  * (cards go to channels in this order) and for which feature replaces the incident actions.
  */
 export function defaultFeatures(): ServerFeature[] {
-  return [teamsFeature];
+  return [teamsFeature, remediationFeature()];
 }

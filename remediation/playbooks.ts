@@ -172,18 +172,22 @@ function awsParams(input: PlannerInput, p: AwsPrincipal, extra: Record<string, u
   };
 }
 
-function gcpResourceOf(input: PlannerInput): string | undefined {
-  const fromEv = str(input.finding.evidence, "resource");
-  const candidates = [
-    fromEv,
+/**
+ * The policy-bearing resource the finding is about. When the evidence or event names a resource
+ * whose IAM policy remediation cannot edit (a dataset, topic, object, service account), there
+ * is no action: editing the project instead would leave the real exposure in place while the
+ * card said it was fixed. Only `projectFallback` planners (a person's bindings, audit configs,
+ * both of which live on the project) may fall back to the incident's project.
+ */
+function gcpResourceOf(input: PlannerInput, projectFallback = false): string | undefined {
+  const named = [
+    str(input.finding.evidence, "resource"),
     ...input.events.map((e) => e.target.id),
     input.incident.target.id,
-    input.incident.target.project ? `projects/${input.incident.target.project}` : undefined,
-  ];
-  for (const c of candidates) {
-    const parsed = c ? parseGcpResource(c) : undefined;
-    if (parsed) return parsed.name;
-  }
+  ].find((c) => c);
+  const parsed = named ? parseGcpResource(named) : undefined;
+  if (parsed) return parsed.name;
+  if (projectFallback && input.incident.target.project) return `projects/${input.incident.target.project}`;
   return undefined;
 }
 
@@ -277,7 +281,7 @@ const removeMemberEverywhere: Planner = (input) => {
   }
   if (!member?.startsWith("user:")) return [];
   const listed = strList(ev, "resources");
-  const resources = (listed.length ? listed : [gcpResourceOf(input)])
+  const resources = (listed.length ? listed : [gcpResourceOf(input, true)])
     .map((r) => (r ? parseGcpResource(r)?.name : undefined))
     .filter((r): r is string => Boolean(r));
   return [...new Set(resources)].map((resource) => ({
@@ -355,7 +359,7 @@ interface AuditDelta {
 
 const restoreAuditConfig: Planner = (input) => {
   if (!isGcp(input)) return [];
-  const resource = gcpResourceOf(input);
+  const resource = gcpResourceOf(input, true);
   const raw = input.finding.evidence.auditConfigDeltas;
   if (!resource || !Array.isArray(raw)) return [];
   const deltas = raw.filter(
@@ -538,8 +542,9 @@ const restoreAssumeRolePolicy: Planner = (input) => {
 };
 
 function bucketOf(input: PlannerInput): string | undefined {
+  // Detectors may name the bucket by ARN; S3 calls take the bare name.
   const b = str(input.finding.evidence, "bucket");
-  if (b) return b;
+  if (b) return b.replace(/^arn:aws:s3:::/, "");
   for (const e of input.events)
     if (e.target.kind === "bucket") return e.target.id.replace(/^arn:aws:s3:::/, "");
   if (input.incident.target.kind === "bucket") return input.incident.target.id.replace(/^arn:aws:s3:::/, "");
@@ -565,7 +570,7 @@ const restoreBucketPolicy: Planner = (input) => {
       params: s3Params(input, bucket, { previousPolicy }),
       description: previousPolicy
         ? `Put back the bucket policy s3://${bucket} had before the change.`
-        : `Delete the bucket policy of s3://${bucket} (it had none before).`,
+        : `Delete the bucket policy of s3://${bucket} (its earlier policy is unknown; Undo puts the current one back).`,
     },
   ];
 };

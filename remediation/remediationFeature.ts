@@ -1,0 +1,152 @@
+import type { FeatureContext, ServerFeature } from "../bot/serverFeature";
+import type { IamEvent, Incident, RemediationPlan } from "../detection/model";
+import { normalizeRecord } from "../detection/normalize";
+import { appendAudit } from "../integrations/store/audit";
+import type { Store } from "../integrations/store/store";
+import type { AwsClientFactory } from "./awsClients";
+import { createAwsClientFactory } from "./awsClients";
+import { awsExecutors } from "./awsExecutor";
+import { breakerState } from "./breaker";
+import { defaultRetry } from "./errors";
+import type { Executors } from "./executor";
+import { notifyHandler } from "./executor";
+import type { GcpClients } from "./gcpClients";
+import { createGcpClients } from "./gcpClients";
+import { gcpExecutors } from "./gcpExecutor";
+import { planRemediation } from "./plan";
+import type { RemediationPolicy } from "./policy";
+import { policyFromConfig } from "./policy";
+import { RemediationIncidentActions } from "./remediationIncidentActions";
+import { updateIncident } from "./runner";
+
+/**
+ * The remediation feature: replaces the server's incident actions with ones that run plans,
+ * plans every new or grown incident (so the card shows exactly what would change), and runs
+ * plans by itself when policy allows. Dry-run is the default: nothing is executed until
+ * REMEDIATION_MODE=enforce.
+ */
+
+export interface RemediationFeatureOptions {
+  /** Clients to use instead of the ones built from configuration (tests, custom credentials). */
+  gcp?: GcpClients;
+  aws?: AwsClientFactory;
+  now?: () => Date;
+  /** Exposes the installed actions (tests and the CLI drive them directly). */
+  onInstalled?: (actions: RemediationIncidentActions) => void;
+}
+
+/** A plan may be replaced while nobody has acted on it yet. */
+function untouched(plan: RemediationPlan | undefined): boolean {
+  return !plan || (plan.approvals.length === 0 && plan.steps.every((s) => s.status === "pending"));
+}
+
+/** The incident's events, re-read from the inbox (the raw records are kept there). */
+async function eventsOf(store: Store, inc: Incident): Promise<IamEvent[]> {
+  const out: IamEvent[] = [];
+  for (const id of inc.eventIds.slice(-50)) {
+    const rec = await store.getInbox(id);
+    if (!rec) continue;
+    try {
+      out.push(normalizeRecord(JSON.parse(rec.payload)));
+    } catch {
+      // A record that no longer normalizes only costs the planner some detail.
+    }
+  }
+  return out;
+}
+
+/** Plans (or re-plans) an incident nobody has acted on yet; returns the stored incident. */
+export async function planIncident(
+  store: Store,
+  policy: RemediationPolicy,
+  incident: Incident,
+  now: () => Date,
+): Promise<Incident | null> {
+  if (!["open", "snoozed"].includes(incident.state) || !untouched(incident.plan)) return null;
+  const events = await eventsOf(store, incident);
+  return updateIncident(store, incident.id, (cur) => {
+    if (!["open", "snoozed"].includes(cur.state) || !untouched(cur.plan)) return undefined;
+    const plan = planRemediation(cur, policy, { events });
+    if (JSON.stringify(plan) === JSON.stringify(cur.plan)) return undefined;
+    if (!cur.plan && plan.actions.length === 0 && plan.notes.length === 0) return undefined;
+    return { ...cur, plan, updatedAt: now().toISOString() };
+  });
+}
+
+export function remediationFeature(opts: RemediationFeatureOptions = {}): ServerFeature {
+  return {
+    name: "remediation",
+    install(ctx: FeatureContext) {
+      const cfg = ctx.config;
+      const policy = policyFromConfig(cfg);
+      const now = opts.now ?? (() => new Date());
+      const retry = { ...defaultRetry, attempts: cfg.REMEDIATION_MAX_ATTEMPTS };
+      const gcp = opts.gcp ?? createGcpClients({ rootUrl: cfg.GOOGLE_API_ROOT_URL });
+      const aws =
+        opts.aws ??
+        createAwsClientFactory({
+          assumeRoleArnTemplate: cfg.AWS_ASSUME_ROLE_ARN_TEMPLATE,
+          region: cfg.AWS_REMEDIATION_REGION,
+        });
+      const executors: Executors = {
+        ...gcpExecutors(gcp, { retry }),
+        ...awsExecutors(aws, { retry }),
+        notify: notifyHandler,
+      };
+      const actions = new RemediationIncidentActions({
+        store: ctx.store,
+        executors,
+        policy,
+        channels: ctx.channels,
+        now,
+      });
+      ctx.actions = actions;
+      opts.onInstalled?.(actions);
+
+      ctx.status.push({
+        async integrations() {
+          const breaker = await breakerState(ctx.store);
+          const detail = breaker.tripped
+            ? `${policy.mode}; automatic mode paused: ${breaker.reason ?? "breaker tripped"}`
+            : `${policy.mode}; ${policy.autoRemediate ? `automatic at risk ≥ ${policy.autoThreshold}` : "on approval only"}`;
+          return [{ name: "Remediation", connected: !breaker.tripped, detail }];
+        },
+      });
+
+      ctx.onIncident(async (incident) => {
+        const planned = await planIncident(ctx.store, policy, incident, now);
+        if (planned?.plan) {
+          await appendAudit(ctx.store, {
+            actor: "system",
+            action: "remediation.plan",
+            incidentId: planned.id,
+            detail: {
+              playbook: planned.plan.playbook,
+              actions: planned.plan.actions.map((a) => a.description),
+              auto: planned.plan.auto,
+              dryRun: planned.plan.dryRun,
+            },
+          });
+          await actions.runner.publish(planned);
+        }
+        const out = await actions.autoRemediate(incident.id);
+        if (out)
+          ctx.logger.info(
+            { incident: incident.id, ok: out.ok, outcome: out.message },
+            "automatic remediation",
+          );
+      });
+
+      const mode =
+        policy.mode === "dry-run"
+          ? "dry-run (plans are shown, nothing is executed; REMEDIATION_MODE=enforce to act)"
+          : "enforce";
+      const auto = policy.autoRemediate
+        ? `automatic at risk ≥ ${policy.autoThreshold}, breaker at ${policy.breakerMaxAutoPerHour}/hour`
+        : "on approval only";
+      ctx.announce(
+        `remediation: ${mode}, ${auto}${cfg.GOOGLE_API_ROOT_URL ? `, Google APIs at ${cfg.GOOGLE_API_ROOT_URL}` : ""}`,
+      );
+    },
+  };
+}
