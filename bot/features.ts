@@ -1,4 +1,5 @@
 import type { ServerFeature } from "./serverFeature";
+import { slackFeature } from "./slack/slackFeature";
 
 /**
  * The features the server installs, in order. Routes that verify a signature over the raw body
@@ -6,5 +7,5 @@ import type { ServerFeature } from "./serverFeature";
  * (cards go to channels in this order) and for which feature replaces the incident actions.
  */
 export function defaultFeatures(): ServerFeature[] {
-  return [];
+  return [slackFeature()];
 }
