@@ -40,7 +40,8 @@ const env = () => ({
 // Fast retries: the stand-in never fails unless told to.
 const feature = () =>
   slackFeature({
-    retryConfig: { retries: 0 },
+    // 429s are retried after Retry-After; nothing else is retried by the client.
+    retryConfig: { retries: 2, factor: 1, minTimeout: 10, maxTimeout: 50 },
     serverRetry: { attempts: 0, baseMs: 1 },
     progressAfterMs: 10_000,
   });
@@ -354,6 +355,24 @@ describe("button presses", () => {
     const undo = buttons(update).find((b) => b.action_id === "undo") as unknown as { confirm: unknown };
     expect(undo.confirm).toBeDefined();
     checkLimits(slack.calls);
+  });
+});
+
+describe("rate limits", () => {
+  it("acks the press at once, waits out a 429's Retry-After, then updates the card", async () => {
+    const { incident, ref } = await ingestIncident();
+    slack.clear();
+    slack.failNext("chat.update", { status: 429, retryAfterS: 2 });
+    const started = Date.now();
+    expect((await press(a, OUTSIDER, "assign", incident, ref.ts)).status).toBe(200);
+    // Slack wants the HTTP answer within 3 s; the work (and its rate-limit wait) comes after.
+    const ackMs = Date.now() - started;
+    expect(ackMs).toBeLessThan(1500);
+    await slack.waitFor((c) => c.some((x) => x.method === "chat.postMessage" && x.body.thread_ts === ref.ts));
+    const updates = slack.calls.filter((c) => c.method === "chat.update");
+    expect(updates.map((u) => u.body.__status)).toEqual([429, 200]);
+    expect(updates[1].at - updates[0].at).toBeGreaterThanOrEqual(1950);
+    expect(blocksText(updates[1])).toContain("Assigned to");
   });
 });
 
