@@ -342,7 +342,7 @@ describe("button presses", () => {
     );
   });
 
-  it("shows Undo (with a confirm) once an incident is remediated", async () => {
+  it("shows Undo (with a confirm) once an incident is remediated; only approvers may press it, once", async () => {
     const { incident: raw, ref } = await ingestIncident();
     await withPlan(a, raw);
     slack.clear();
@@ -355,6 +355,23 @@ describe("button presses", () => {
     const undo = buttons(update).find((b) => b.action_id === "undo") as unknown as { confirm: unknown };
     expect(undo.confirm).toBeDefined();
     checkLimits(slack.calls);
+
+    // Undo is for approvers only; an approver's press is threaded, a second one does nothing.
+    slack.clear();
+    await press(a, OUTSIDER, "undo", raw, ref.ts);
+    await slack.waitFor((c) => c.some((x) => x.method === "chat.postEphemeral"));
+    expect(String(slack.of("chat.postEphemeral")[0].body.text)).toContain(
+      "Only configured approvers can undo",
+    );
+    await press(a, GROUP_MEMBER, "undo", raw, ref.ts);
+    await slack.waitFor((c) => c.some((x) => x.method === "chat.postMessage" && x.body.thread_ts === ref.ts));
+    const line = String(slack.of("chat.postMessage").find((c) => c.body.thread_ts === ref.ts)!.body.text);
+    expect(line).toMatch(/gina asked to undo the remediation/);
+    slack.clear();
+    await press(b, APPROVER, "undo", raw, ref.ts);
+    await slack.waitFor((c) => c.some((x) => x.method === "chat.postEphemeral"));
+    expect(String(slack.of("chat.postEphemeral")[0].body.text)).toContain("already requested");
+    expect(slack.of("chat.postMessage")).toHaveLength(0);
   });
 });
 
