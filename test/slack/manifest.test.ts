@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { slackFeature } from "../../bot/slack/slackFeature";
-import { startTestServer, type TestServer } from "../helpers/server";
+import { capturedLogs, startTestServer, type TestServer } from "../helpers/server";
 import { postSigned, slashCommandBody } from "../helpers/slackRequests";
 import { SlackStandIn } from "../helpers/slackStandIn";
 
@@ -96,6 +96,31 @@ describe("manifest.json", () => {
     const res = await postSigned(t.url, SECRET, body, { contentType: "application/json" });
     expect(res.status).toBe(200);
     expect(res.text).toContain("3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P");
+  });
+
+  it("every bot event it subscribes to has a handler, and a signed tokens_revoked is logged", async () => {
+    const src = readFileSync(join(ROOT, "bot", "slack", "slackInteractions.ts"), "utf8");
+    const handled = [...src.matchAll(/app\.event\("([a-z_]+)"/g)].map((m) => m[1]).sort();
+    expect([...manifest.settings.event_subscriptions.bot_events].sort()).toEqual(handled);
+
+    const logStart = capturedLogs.length;
+    const body = JSON.stringify({
+      token: "Jhj5dZrVaK7ZwHHjRyZWjbDl",
+      team_id: "T0001",
+      api_app_id: "A0IMMUNE01",
+      event: { type: "tokens_revoked", tokens: { oauth: [], bot: ["UBOT"] } },
+      type: "event_callback",
+      event_id: "Ev0PV52K21",
+      event_time: Math.floor(Date.now() / 1000),
+      authorizations: [{ team_id: "T0001", user_id: "UBOT", is_bot: true, is_enterprise_install: false }],
+    });
+    const res = await postSigned(t.url, SECRET, body, { contentType: "application/json" });
+    expect(res.status).toBe(200);
+    const end = Date.now() + 3000;
+    while (!capturedLogs.slice(logStart).join("").includes("tokens were revoked") && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(capturedLogs.slice(logStart).join("")).toContain("Slack tokens were revoked");
   });
 
   it("its slash command URL and command name are served: /immune help answers", async () => {
