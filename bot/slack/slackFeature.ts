@@ -1,6 +1,7 @@
 import type { ScheduledTask } from "node-cron";
 import type { BotDeps, StatusProvider } from "../botDeps";
 import { scheduleDigest } from "../digest/scheduleDigest";
+import { scrubSecrets } from "../logger";
 import type { FeatureContext, ServerFeature } from "../serverFeature";
 import type { IntegrationStatus } from "../views/statusView";
 import { mountIncidentPage } from "../web/incidentPage";
@@ -85,7 +86,14 @@ export function slackFeature(opts: SlackMountOptions = {}): ServerFeature {
 
       let digest: ScheduledTask | undefined;
       ctx.onStart(async () => {
-        await mount.start();
+        // Socket Mode connects in the background: Slack being unreachable must not keep the
+        // webhooks (and so the events) from being accepted.
+        mount.start().catch((err) => {
+          ctx.logger.error(
+            { error: scrubSecrets((err as Error).message ?? String(err)) },
+            "slack: Socket Mode could not connect",
+          );
+        });
         // Every channel, including ones features added after this one (Teams).
         digest = scheduleDigest(deps, ctx.channels);
       });

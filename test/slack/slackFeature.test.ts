@@ -71,6 +71,31 @@ describe("slack feature", () => {
     expect(slack.calls.length).toBe(calls);
   });
 
+  it("in Socket Mode mounts no HTTP endpoint, and a failed connection does not stop the server", async () => {
+    const slack = await new SlackStandIn().start();
+    open.push({ close: () => slack.stop() });
+    const logStart = capturedLogs.length;
+    const t = await startTestServer(
+      {
+        SLACK_SOCKET_MODE: "true",
+        SLACK_APP_TOKEN: "xapp-1-A0IMMUNE01-1234-sockettesttoken",
+        SLACK_BOT_TOKEN: BOT_TOKEN,
+        SLACK_API_URL: slack.apiUrl,
+        SLACK_INCIDENT_CHANNEL: "C0INCIDENTS",
+        LINK_SIGNING_SECRET: "socket-link-key",
+      },
+      { features: [slackFeature({ retryConfig: { retries: 0 } })] },
+    );
+    open.push(t);
+    expect(t.server.announcements.join("\n")).toContain("via Socket Mode");
+    expect((await fetch(`${t.url}/slack/events`, { method: "POST", body: "x" })).status).toBe(404);
+    // The stand-in does not speak Socket Mode: apps.connections.open fails, the server stays up.
+    await slack.waitFor((c) => c.some((x) => x.method === "apps.connections.open"));
+    expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
+    // Bolt keeps retrying the connection in the background; nothing logged carries the app token.
+    expect(capturedLogs.slice(logStart).join("")).not.toContain("sockettesttoken");
+  });
+
   it("fails closed when Slack cannot list the approver group, logging no secret", async () => {
     const slack = await new SlackStandIn().start();
     open.push({ close: () => slack.stop() });
