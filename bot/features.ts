@@ -1,5 +1,6 @@
 import { remediationFeature } from "../remediation/remediationFeature";
 import type { ServerFeature } from "./serverFeature";
+import { slackFeature } from "./slack/slackFeature";
 import { teamsFeature } from "./teams/teamsFeature";
 
 /**
@@ -8,5 +9,5 @@ import { teamsFeature } from "./teams/teamsFeature";
  * (cards go to channels in this order) and for which feature replaces the incident actions.
  */
 export function defaultFeatures(): ServerFeature[] {
-  return [teamsFeature, remediationFeature()];
+  return [slackFeature(), teamsFeature, remediationFeature()];
 }

@@ -86,7 +86,8 @@ export function mountSlack(app: express.Express, deps: BotDeps, opts: SlackMount
   const channel = new SlackChannel(bolt.client, {
     store: deps.store,
     channel: cfg.SLACK_INCIDENT_CHANNEL,
-    publicUrl: deps.publicUrl,
+    // Read at render time: the bound port is known only after listen().
+    publicUrl: () => deps.publicUrl,
     linkSecret: deps.linkSecret,
     linkTtlHours: cfg.LINK_TTL_HOURS,
     now: deps.now,

@@ -13,7 +13,8 @@ export interface SlackChannelOptions {
   store: Store;
   /** Channel id incident cards go to. */
   channel: string;
-  publicUrl: string;
+  /** Base URL for Details links; a function when it is known only once the server listens. */
+  publicUrl: string | (() => string);
   linkSecret: string;
   linkTtlHours: number;
   now?: () => Date;
@@ -70,7 +71,8 @@ export class SlackChannel implements ChatChannel {
 
   detailsUrl(incident: Incident): string {
     const exp = new Date(this.now().getTime() + this.opts.linkTtlHours * 3600_000);
-    return signIncidentLink(this.opts.publicUrl, incident.id, this.opts.linkSecret, exp);
+    const base = typeof this.opts.publicUrl === "function" ? this.opts.publicUrl() : this.opts.publicUrl;
+    return signIncidentLink(base, incident.id, this.opts.linkSecret, exp);
   }
 
   card(incident: Incident): SlackMessage {

@@ -174,6 +174,20 @@ export function registerSlackHandlers(app: App, ctx: Ctx): void {
     },
   );
 
+  // The only events the manifest subscribes to: the install going away means cards will fail.
+  app.event("app_uninstalled", async () => {
+    log?.error(
+      {},
+      "Slack app was uninstalled from the workspace: cards and commands stop until it is reinstalled",
+    );
+  });
+  app.event("tokens_revoked", async ({ event }) => {
+    log?.error(
+      { bot: event.tokens?.bot?.length ?? 0, user: event.tokens?.oauth?.length ?? 0 },
+      "Slack tokens were revoked: cards stop until SLACK_BOT_TOKEN is replaced",
+    );
+  });
+
   app.view<ViewSubmitAction>(DISMISS_CALLBACK, async ({ ack, body, view }) => {
     const values = view.state.values;
     const reason = values[DISMISS_REASON.block]?.[DISMISS_REASON.action]?.value?.trim() ?? "";

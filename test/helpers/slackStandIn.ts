@@ -41,10 +41,12 @@ export class SlackStandIn {
       }
       res.json(this.answer(method, body));
     });
-    app.post("/response/:id", (req, res) => {
+    // Slack's response URLs look like /commands/T0001/1234/abc: several path segments.
+    app.post("/response/*hook", (req, res) => {
+      const hook = (req.params as { hook: string[] }).hook.join("/");
       this.calls.push({
         method: "response_url",
-        body: { ...this.decode(req.body ?? {}), __hook: req.params.id },
+        body: { ...this.decode(req.body ?? {}), __hook: hook, __status: 200 },
         at: Date.now(),
       });
       res.type("text/plain").send("ok");

@@ -1,0 +1,136 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { slackFeature } from "../../bot/slack/slackFeature";
+import { capturedLogs, startTestServer, type TestServer } from "../helpers/server";
+import { blockActionsBody, postSigned } from "../helpers/slackRequests";
+import { SlackStandIn } from "../helpers/slackStandIn";
+
+/** How the Slack feature wires into the server: off with a reason, or on with the digest. */
+const open: { close(): Promise<void> }[] = [];
+afterAll(async () => {
+  for (const x of open.reverse()) await x.close();
+});
+
+const BOT_TOKEN = "xoxb-5555-6666-featuretesttoken";
+const SIGNING = "feature-test-signing-secret-91ab";
+
+describe("slack feature", () => {
+  it("without credentials installs nothing, says why, and cards go to the console", async () => {
+    const printed: string[] = [];
+    const t = await startTestServer({}, { features: [slackFeature()], consoleWrite: (s) => printed.push(s) });
+    open.push(t);
+    expect(t.server.announcements).toContain("slack: off (SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET not set)");
+    expect(t.server.channels.map((c) => c.name)).toEqual(["console"]);
+    const res = await fetch(`${t.url}/slack/events`, { method: "POST", body: "x" });
+    expect(res.status).toBe(404);
+    const page = await fetch(`${t.url}/incidents/inc-1?exp=1&sig=${"a".repeat(64)}`);
+    expect(page.status).toBe(404);
+  });
+
+  it("configured on two replicas, the scheduled digest goes out once, and stops with the server", async () => {
+    const slack = await new SlackStandIn().start();
+    open.push({ close: () => slack.stop() });
+    const env = {
+      SLACK_SIGNING_SECRET: SIGNING,
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_API_URL: slack.apiUrl,
+      SLACK_INCIDENT_CHANNEL: "C0INCIDENTS",
+      // Every second (node-cron's optional seconds field), so the test need not wait a day.
+      DIGEST_CRON: "* * * * * *",
+      DIGEST_TIMEZONE: "Europe/Paris",
+      LINK_SIGNING_SECRET: "feature-link-key",
+    };
+    const a: TestServer = await startTestServer(env, {
+      features: [slackFeature({ retryConfig: { retries: 0 } })],
+    });
+    const b: TestServer = await startTestServer(env, {
+      features: [slackFeature({ retryConfig: { retries: 0 } })],
+      dataDir: a.dataDir,
+    });
+    expect(a.server.channels.map((c) => c.name)).toEqual(["slack"]);
+    expect(a.server.announcements.join("\n")).toMatch(
+      /slack: cards to C0INCIDENTS via \/slack\/events; no approvers \(nobody can approve\); digest at "\* \* \* \* \* \*" Europe\/Paris/,
+    );
+    const digests = () =>
+      slack
+        .of("chat.postMessage")
+        .filter((c) => JSON.stringify(c.body.blocks ?? []).includes("Daily digest"));
+    await slack.waitFor(() => digests().length > 0, 5000);
+    // Both replicas fire every second; the lease in the shared store lets one post, once a day.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(digests()).toHaveLength(1);
+    expect(digests()[0].body.channel).toBe("C0INCIDENTS");
+    const leases = await a.server.store.query<{ by: string }>("leases", { limit: 10 });
+    expect(leases.map((l) => l.id)).toHaveLength(1);
+    expect(leases[0].id).toMatch(/^digest:\d{4}-\d{2}-\d{2}$/);
+
+    await b.close();
+    await a.close();
+    // After stop, the cron no longer fires (a fresh day would otherwise post again).
+    const calls = slack.calls.length;
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(slack.calls.length).toBe(calls);
+  });
+
+  it("in Socket Mode mounts no HTTP endpoint, and a failed connection does not stop the server", async () => {
+    const slack = await new SlackStandIn().start();
+    open.push({ close: () => slack.stop() });
+    const logStart = capturedLogs.length;
+    const t = await startTestServer(
+      {
+        SLACK_SOCKET_MODE: "true",
+        SLACK_APP_TOKEN: "xapp-1-A0IMMUNE01-1234-sockettesttoken",
+        SLACK_BOT_TOKEN: BOT_TOKEN,
+        SLACK_API_URL: slack.apiUrl,
+        SLACK_INCIDENT_CHANNEL: "C0INCIDENTS",
+        LINK_SIGNING_SECRET: "socket-link-key",
+      },
+      { features: [slackFeature({ retryConfig: { retries: 0 } })] },
+    );
+    open.push(t);
+    expect(t.server.announcements.join("\n")).toContain("via Socket Mode");
+    expect((await fetch(`${t.url}/slack/events`, { method: "POST", body: "x" })).status).toBe(404);
+    // The stand-in does not speak Socket Mode: apps.connections.open fails, the server stays up.
+    await slack.waitFor((c) => c.some((x) => x.method === "apps.connections.open"));
+    expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
+    // Bolt keeps retrying the connection in the background; nothing logged carries the app token.
+    expect(capturedLogs.slice(logStart).join("")).not.toContain("sockettesttoken");
+  });
+
+  it("fails closed when Slack cannot list the approver group, logging no secret", async () => {
+    const slack = await new SlackStandIn().start();
+    open.push({ close: () => slack.stop() });
+    const t = await startTestServer(
+      {
+        SLACK_SIGNING_SECRET: SIGNING,
+        SLACK_BOT_TOKEN: BOT_TOKEN,
+        SLACK_API_URL: slack.apiUrl,
+        SLACK_INCIDENT_CHANNEL: "C0INCIDENTS",
+        SLACK_APPROVERS: "S0SECOPS",
+      },
+      { features: [slackFeature({ retryConfig: { retries: 0 } })] },
+    );
+    open.push(t);
+    slack.groups = { S0SECOPS: ["U0MEMBER"] };
+    slack.failNext("usergroups.users.list", { status: 503 }, 5);
+    const logStart = capturedLogs.length;
+    const res = await postSigned(
+      t.url,
+      SIGNING,
+      blockActionsBody({
+        user: { id: "U0MEMBER", username: "gina" },
+        actionId: "approve",
+        value: "inc-unknown",
+        channel: "C0INCIDENTS",
+        messageTs: "1700000000.000001",
+        responseUrl: slack.responseUrl(),
+      }),
+    );
+    expect(res.status).toBe(200);
+    await slack.waitFor((c) => c.some((x) => x.method === "chat.postEphemeral"));
+    expect(String(slack.of("chat.postEphemeral")[0].body.text)).toContain("Only configured approvers");
+    const logs = capturedLogs.slice(logStart).join("\n");
+    expect(logs).toContain("could not list approver group members");
+    expect(logs).not.toContain(BOT_TOKEN);
+    expect(logs).not.toContain(SIGNING);
+  });
+});
