@@ -13,6 +13,8 @@ import { awsPublicBucketPolicyRecord } from "../helpers/fixtures";
  * SIGKILL (no shutdown hook runs) while records wait in the inbox, a restart, and afterwards
  * every event processed exactly once: all done, none pending or dead, one incident per
  * (actor, bucket, hour window) and every event's findings on exactly one incident, once.
+ * About 30 s on an idle two-core machine (two server start-ups, 10,000 events through the full
+ * pipeline); the generous timeout is for a machine shared with other jobs.
  */
 
 const ROOT = resolve(__dirname, "../..");
@@ -72,14 +74,14 @@ function startServer(port: number, dataDir: string): Proc {
       WORKER_LEASE_MS: "1000",
       WORKER_BATCH: "200",
     },
-    stdio: ["ignore", "pipe", "pipe"],
+    // Incident cards go to stdout (console channel): thousands of them, not needed here.
+    stdio: ["ignore", "ignore", "pipe"],
   });
   const output: string[] = [];
   const keep = (b: Buffer) => {
     output.push(b.toString());
     if (output.length > 200) output.shift();
   };
-  child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
   return { child, output };
 }
@@ -127,11 +129,12 @@ afterAll(async () => {
 });
 
 describe("restart after SIGKILL", () => {
-  it("processes each of 10,000 accepted events exactly once", { timeout: 60_000 }, async () => {
+  it("processes each of 10,000 accepted events exactly once", { timeout: 150_000 }, async () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const events = Array.from({ length: EVENTS }, (_, n) => event(n));
 
+    const tStart = Date.now();
     const first = startServer(port, dataDir);
     procs.push(first);
     await waitFor("first start", () => readyz(url), 20_000).catch((err) => {
@@ -179,6 +182,7 @@ describe("restart after SIGKILL", () => {
       }),
     );
     await exited(first.child);
+    const tKill = Date.now();
     const dbPath = join(dataDir, "immune.db");
     const crashed = new SqliteStore(dbPath);
     const atKill = await crashed.inboxCounts();
@@ -189,6 +193,7 @@ describe("restart after SIGKILL", () => {
     procs.push(second);
     await waitFor("second start", () => readyz(url), 20_000);
     const t0 = Date.now();
+    const startMs = [tKill - tStart, t0 - tKill];
     for (const i of [...unacked]) expect(await post(i)).toBe(true);
     expect(accepted).toBe(EVENTS);
     await waitFor(
@@ -197,7 +202,7 @@ describe("restart after SIGKILL", () => {
         const r = await readyz(url);
         return r && r.backlog === 0 ? r : null;
       },
-      40_000,
+      120_000,
     );
     const drainMs = Date.now() - t0;
     second.child.kill("SIGTERM");
@@ -229,7 +234,8 @@ describe("restart after SIGKILL", () => {
       console.log(
         `restart: killed with ${atKill.pending} pending and ${atKill.done} done` +
           ` (${duplicates} redelivered records stored once); ${retried.length} records were claimed again after` +
-          ` the crash; the rest posted and drained in ${drainMs} ms after restart;` +
+          ` the crash; first run (start + half the posts) ${startMs[0]} ms, restart ${startMs[1]} ms,` +
+          ` rest posted and drained in ${drainMs} ms;` +
           ` ${incidents.length} incidents, ${incidents.reduce((n, i) => n + i.findings.length, 0)} findings`,
       );
     } finally {
