@@ -38,9 +38,10 @@ import { StoreUnavailableError } from "./store";
  * `inbox/{id}` = { v, g, w, source, payload, receivedAt, status, attempts, availableAt,
  * lastError, processedAt } with times in epoch milliseconds.
  *
- * Real Firestore needs composite indexes for: inbox (status, availableAt, receivedAt),
- * inbox (status, receivedAt), inbox (source, receivedAt), and for any documents query that
- * filters on one field and orders by another.
+ * Real Firestore needs the composite indexes and the `_slots.expireAt` TTL policy listed in
+ * firestore.indexes.json next to this file (`firebase deploy --only firestore:indexes`), plus
+ * one for any new documents query that filters on one field and orders by another. Large text
+ * fields (payload, incidents.j) are exempted from indexing there: no query reads them.
  */
 
 const SLOT_TTL_MS = 7 * 24 * 60 * 60 * 1000;
