@@ -51,14 +51,30 @@ function toRecord(r: InboxRow): InboxRecord {
 }
 
 /**
- * Embedded store: one SQLite file in WAL mode. Inbox writes commit with synchronous=FULL, so a
- * record is on disk before putInbox resolves (the webhook's 2xx promise); every other write
- * (incidents, marks, audit) commits with synchronous=NORMAL: safe against a process crash, and
- * on power loss WAL order means only the latest derived writes can vanish, together with the
- * inbox completion marks after them, so those records are simply processed again. The next
- * FULL commit syncs everything before it. Several processes may open the same
- * file; SQLite's write lock makes claims and compare-and-set atomic across them.
+ * Embedded store: one SQLite file in WAL mode. Accepting events is the durable promise: the
+ * inbox insert commits with synchronous=FULL (fsync), so a record is on disk before putInbox
+ * resolves (the webhook's 2xx). Every other write (claims, completions, incidents, audit)
+ * commits with synchronous=NORMAL: it survives a process crash at once and reaches the disk at
+ * the next fsync, which the next accepted event or a background checkpoint (SYNC_EVERY_MS)
+ * brings. The WAL is append-only, so a power cut can only drop a suffix of commits, never an
+ * earlier one: a lost completion is simply processed again (the pipeline is idempotent), and
+ * an incident write is never lost while a later completion survives. Without this, one fsync
+ * per incident update capped the worker at a few hundred events a second.
+ * Several processes may open the same file; SQLite's write lock makes claims and
+ * compare-and-set atomic across them.
  */
+const SYNC_EVERY_MS = 1000;
+const NOT_FSYNCED = new Set([
+  "claimInbox",
+  "completeInbox",
+  "failInbox",
+  "reviveInbox",
+  "create",
+  "set",
+  "replace",
+  "delete",
+]);
+
 export class SqliteStore implements Store {
   readonly kind = "sqlite" as const;
   readonly location: string;
@@ -95,20 +111,63 @@ export class SqliteStore implements Store {
     `);
   }
 
+  /** Prepared statements, compiled once: preparing on every call cost as much as running. */
+  private readonly statements = new Map<string, Database.Statement>();
+  private stmt(sql: string): Database.Statement {
+    let st = this.statements.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st;
+  }
+
   private run<T>(what: string, fn: () => T): T {
     try {
-      return fn();
+      const result = fn();
+      if (NOT_FSYNCED.has(what)) this.wrote();
+      return result;
     } catch (err) {
       throw new StoreUnavailableError(`sqlite ${what} failed: ${(err as Error).message}`, { cause: err });
     }
   }
 
+  /** Writes committed without fsync since the last one (see the class comment). */
+  private unsynced = false;
+  private syncTimer?: NodeJS.Timeout;
+
+  private wrote(): void {
+    this.unsynced = true;
+    if (this.syncTimer) return;
+    this.syncTimer = setTimeout(() => {
+      this.syncTimer = undefined;
+      this.sync();
+    }, SYNC_EVERY_MS);
+    this.syncTimer.unref();
+  }
+
+  /** A passive checkpoint fsyncs the WAL, making every commit so far durable. */
+  private sync(): void {
+    if (!this.unsynced || !this.db.open) return;
+    this.unsynced = false;
+    try {
+      this.db.pragma("wal_checkpoint(PASSIVE)");
+    } catch {
+      this.unsynced = true;
+    }
+  }
+
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (this.syncTimer) clearTimeout(this.syncTimer);
+    this.syncTimer = undefined;
+    if (this.db.open) {
+      this.sync();
+      this.db.close();
+    }
   }
 
   async ping(): Promise<void> {
-    this.run("ping", () => this.db.prepare("SELECT 1").get());
+    this.run("ping", () => this.stmt("SELECT 1").get());
   }
 
   /**
@@ -137,7 +196,7 @@ export class SqliteStore implements Store {
     this.flushScheduled = false;
     const batch = this.pendingPuts;
     this.pendingPuts = [];
-    const insert = this.db.prepare(
+    const insert = this.stmt(
       `INSERT OR IGNORE INTO inbox (id, source, payload, received_at, status, attempts, available_at)
        VALUES (?, ?, ?, ?, 'pending', 0, ?)`,
     );
@@ -155,6 +214,8 @@ export class SqliteStore implements Store {
       this.db.pragma("synchronous = FULL");
       try {
         this.run("putInbox", () => tx.immediate());
+        // This fsync covered every earlier NORMAL commit too.
+        this.unsynced = false;
       } finally {
         this.db.pragma("synchronous = NORMAL");
       }
@@ -169,10 +230,10 @@ export class SqliteStore implements Store {
 
   async claimInbox(opts: { limit: number; leaseMs: number; now: Date }): Promise<InboxRecord[]> {
     const now = opts.now.getTime();
-    const select = this.db.prepare(
+    const select = this.stmt(
       `SELECT * FROM inbox WHERE status = 'pending' AND available_at <= ? ORDER BY available_at, received_at LIMIT ?`,
     );
-    const lease = this.db.prepare(`UPDATE inbox SET available_at = ?, attempts = attempts + 1 WHERE id = ?`);
+    const lease = this.stmt(`UPDATE inbox SET available_at = ?, attempts = attempts + 1 WHERE id = ?`);
     const tx = this.db.transaction(() => {
       const rows = select.all(now, opts.limit) as InboxRow[];
       for (const r of rows) {
@@ -186,7 +247,7 @@ export class SqliteStore implements Store {
   }
 
   async completeInbox(ids: string[], now: Date): Promise<void> {
-    const update = this.db.prepare(
+    const update = this.stmt(
       `UPDATE inbox SET status = 'done', processed_at = ?, last_error = NULL WHERE id = ?`,
     );
     const tx = this.db.transaction(() => {
@@ -198,28 +259,28 @@ export class SqliteStore implements Store {
   async failInbox(id: string, error: string, retryAt: Date | null): Promise<void> {
     this.run("failInbox", () => {
       if (retryAt === null) {
-        this.db.prepare(`UPDATE inbox SET status = 'dead', last_error = ? WHERE id = ?`).run(error, id);
+        this.stmt(`UPDATE inbox SET status = 'dead', last_error = ? WHERE id = ?`).run(error, id);
       } else {
-        this.db
-          .prepare(`UPDATE inbox SET available_at = ?, last_error = ? WHERE id = ?`)
-          .run(retryAt.getTime(), error, id);
+        this.stmt(`UPDATE inbox SET available_at = ?, last_error = ? WHERE id = ?`).run(
+          retryAt.getTime(),
+          error,
+          id,
+        );
       }
     });
   }
 
   async reviveInbox(id: string, now: Date): Promise<boolean> {
     const info = this.run("reviveInbox", () =>
-      this.db
-        .prepare(
-          `UPDATE inbox SET status = 'pending', attempts = 0, available_at = ? WHERE id = ? AND status = 'dead'`,
-        )
-        .run(now.getTime(), id),
+      this.stmt(
+        `UPDATE inbox SET status = 'pending', attempts = 0, available_at = ? WHERE id = ? AND status = 'dead'`,
+      ).run(now.getTime(), id),
     );
     return info.changes > 0;
   }
 
   async getInbox(id: string): Promise<InboxRecord | null> {
-    const row = this.run("getInbox", () => this.db.prepare(`SELECT * FROM inbox WHERE id = ?`).get(id)) as
+    const row = this.run("getInbox", () => this.stmt(`SELECT * FROM inbox WHERE id = ?`).get(id)) as
       | InboxRow
       | undefined;
     return row ? toRecord(row) : null;
@@ -242,14 +303,14 @@ export class SqliteStore implements Store {
     }
     const where = clauses.length ? `WHERE ${clauses.join(" AND ")}` : "";
     const rows = this.run("listInbox", () =>
-      this.db.prepare(`SELECT * FROM inbox ${where} ORDER BY received_at LIMIT ?`).all(...args, opts.limit),
+      this.stmt(`SELECT * FROM inbox ${where} ORDER BY received_at LIMIT ?`).all(...args, opts.limit),
     ) as InboxRow[];
     return rows.map(toRecord);
   }
 
   async inboxCounts(): Promise<InboxCounts> {
     const rows = this.run("inboxCounts", () =>
-      this.db.prepare(`SELECT status, COUNT(*) AS n FROM inbox GROUP BY status`).all(),
+      this.stmt(`SELECT status, COUNT(*) AS n FROM inbox GROUP BY status`).all(),
     ) as { status: InboxStatus; n: number }[];
     const counts: InboxCounts = { pending: 0, done: 0, dead: 0 };
     for (const r of rows) counts[r.status] = r.n;
@@ -258,51 +319,51 @@ export class SqliteStore implements Store {
 
   async inboxCountsBySource(since: Date): Promise<Record<string, number>> {
     const rows = this.run("inboxCountsBySource", () =>
-      this.db
-        .prepare(`SELECT source, COUNT(*) AS n FROM inbox WHERE received_at >= ? GROUP BY source`)
-        .all(since.getTime()),
+      this.stmt(`SELECT source, COUNT(*) AS n FROM inbox WHERE received_at >= ? GROUP BY source`).all(
+        since.getTime(),
+      ),
     ) as { source: string; n: number }[];
     return Object.fromEntries(rows.map((r) => [r.source, r.n]));
   }
 
   async get<T>(col: Collection, id: string): Promise<Doc<T> | null> {
     const row = this.run("get", () =>
-      this.db.prepare(`SELECT version, data FROM docs WHERE col = ? AND id = ?`).get(col, id),
+      this.stmt(`SELECT version, data FROM docs WHERE col = ? AND id = ?`).get(col, id),
     ) as { version: number; data: string } | undefined;
     return row ? { id, version: row.version, data: JSON.parse(row.data) as T } : null;
   }
 
   async create<T>(col: Collection, id: string, data: T): Promise<boolean> {
     const info = this.run("create", () =>
-      this.db
-        .prepare(`INSERT OR IGNORE INTO docs (col, id, version, data) VALUES (?, ?, 1, ?)`)
-        .run(col, id, JSON.stringify(data)),
+      this.stmt(`INSERT OR IGNORE INTO docs (col, id, version, data) VALUES (?, ?, 1, ?)`).run(
+        col,
+        id,
+        JSON.stringify(data),
+      ),
     );
     return info.changes > 0;
   }
 
   async set<T>(col: Collection, id: string, data: T): Promise<void> {
     this.run("set", () =>
-      this.db
-        .prepare(
-          `INSERT INTO docs (col, id, version, data) VALUES (?, ?, 1, ?)
+      this.stmt(
+        `INSERT INTO docs (col, id, version, data) VALUES (?, ?, 1, ?)
            ON CONFLICT (col, id) DO UPDATE SET version = version + 1, data = excluded.data`,
-        )
-        .run(col, id, JSON.stringify(data)),
+      ).run(col, id, JSON.stringify(data)),
     );
   }
 
   async replace<T>(col: Collection, id: string, data: T, expectedVersion: number): Promise<boolean> {
     const info = this.run("replace", () =>
-      this.db
-        .prepare(`UPDATE docs SET version = version + 1, data = ? WHERE col = ? AND id = ? AND version = ?`)
-        .run(JSON.stringify(data), col, id, expectedVersion),
+      this.stmt(
+        `UPDATE docs SET version = version + 1, data = ? WHERE col = ? AND id = ? AND version = ?`,
+      ).run(JSON.stringify(data), col, id, expectedVersion),
     );
     return info.changes > 0;
   }
 
   async delete(col: Collection, id: string): Promise<void> {
-    this.run("delete", () => this.db.prepare(`DELETE FROM docs WHERE col = ? AND id = ?`).run(col, id));
+    this.run("delete", () => this.stmt(`DELETE FROM docs WHERE col = ? AND id = ?`).run(col, id));
   }
 
   async query<T>(col: Collection, q: Query = {}): Promise<Doc<T>[]> {
@@ -324,7 +385,7 @@ export class SqliteStore implements Store {
       sql += " LIMIT ?";
       args.push(q.limit);
     }
-    const rows = this.run("query", () => this.db.prepare(sql).all(...args)) as {
+    const rows = this.run("query", () => this.stmt(sql).all(...args)) as {
       id: string;
       version: number;
       data: string;
