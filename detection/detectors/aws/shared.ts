@@ -11,12 +11,20 @@ import { awsManagedPolicy } from "../../referenceData";
 
 /** Helpers the AWS detectors share: parsed policies, admin-grade judgements, privileged names. */
 
+const parsedDocCache = new WeakMap<IamEvent, { name: string; policy: AwsPolicy }[]>();
+const managedGrantCache = new Map<string, BroadGrant[]>();
+
 export function parsedDocs(event: IamEvent): { name: string; policy: AwsPolicy }[] {
+  if (event.policyDocuments.length === 0) return [];
+  // Several detectors read the same event's documents: validate them once per event.
+  const cached = parsedDocCache.get(event);
+  if (cached) return cached;
   const out: { name: string; policy: AwsPolicy }[] = [];
   for (const d of event.policyDocuments) {
     const policy = tryParsePolicyDocument(d.document);
     if (policy) out.push({ name: d.name, policy });
   }
+  parsedDocCache.set(event, out);
   return out;
 }
 
@@ -27,9 +35,14 @@ export function isCall(event: IamEvent, source: string, ...names: string[]): boo
 
 /** Admin-grade statements of an AWS managed policy, judged from the reference data's statements. */
 export function managedPolicyAdminGrants(policyArn: string): BroadGrant[] {
+  // The reference data never changes in a process: judge each managed policy once.
+  const cached = managedGrantCache.get(policyArn);
+  if (cached) return cached;
   const p = awsManagedPolicy(policyArn);
-  if (!p) return [];
-  return isAdminGrade({ Statement: p.statements });
+  const grants = p ? isAdminGrade({ Statement: p.statements }) : [];
+  // Only ARNs the reference data knows are kept, so unknown (attacker-chosen) ARNs cannot grow it.
+  if (p) managedGrantCache.set(policyArn, grants);
+  return grants;
 }
 
 /**
