@@ -477,7 +477,11 @@ const accessKey: Handler = (c) => {
 
 const loginProfile: Handler = (c) => {
   const t = userTarget(c, str(c.req.userName));
-  return none(t.target, { userName: t.name, selfTarget: t.selfTarget });
+  return none(t.target, {
+    userName: t.name,
+    selfTarget: t.selfTarget,
+    passwordResetRequired: bool(c.req.passwordResetRequired),
+  });
 };
 
 const groupMembership =
@@ -494,6 +498,12 @@ const groupMembership =
       details: { groupName: group, userName: user },
     };
   };
+
+const groupLifecycle: Handler = (c) => {
+  const group = str(c.req.groupName) ?? "unknown-group";
+  const arn = str(obj(c.res.group)?.arn) ?? iamArn(c, "group", group);
+  return none(resourceTarget(c, "group", arn), { groupName: group });
+};
 
 const trustPolicy =
   (field: "assumeRolePolicyDocument" | "policyDocument"): Handler =>
@@ -626,6 +636,8 @@ const HANDLERS: Record<string, Handler> = {
   "iam:DeleteLoginProfile": loginProfile,
   "iam:AddUserToGroup": groupMembership(false),
   "iam:RemoveUserFromGroup": groupMembership(true),
+  "iam:CreateGroup": groupLifecycle,
+  "iam:DeleteGroup": groupLifecycle,
   "iam:CreateRole": trustPolicy("assumeRolePolicyDocument"),
   "iam:UpdateAssumeRolePolicy": trustPolicy("policyDocument"),
   "iam:DeleteRole": trustPolicy("policyDocument"),
@@ -688,6 +700,7 @@ const HANDLERS: Record<string, Handler> = {
     none(trailTarget(c, str(c.req.name)), {
       isMultiRegionTrail: bool(c.req.isMultiRegionTrail),
       includeGlobalServiceEvents: bool(c.req.includeGlobalServiceEvents),
+      enableLogFileValidation: bool(c.req.enableLogFileValidation),
     }),
   "cloudtrail:PutEventSelectors": (c) => {
     const selectors = list(c.req.eventSelectors)
@@ -710,9 +723,24 @@ const HANDLERS: Record<string, Handler> = {
       }),
     );
     const kept = selectors.length > 0 ? basicKeeps : advancedKeeps;
+    // Write (mutating) management events survive a basic selector with All / WriteOnly, or an
+    // advanced Management selector without readOnly = true.
+    const basicKeepsWrites = selectors.some(
+      (s) => s.includeManagementEvents !== false && s.readWriteType !== "ReadOnly",
+    );
+    const advancedKeepsWrites = advanced.some((s) => {
+      const fields = list(s.fieldSelectors).map((f) => obj(f));
+      const management = fields.some(
+        (f) => f?.field === "eventCategory" && list(f.equals).includes("Management"),
+      );
+      const readOnlyOnly = fields.some((f) => f?.field === "readOnly" && list(f.equals).includes("true"));
+      return management && !readOnlyOnly;
+    });
+    const keptWrites = selectors.length > 0 ? basicKeepsWrites : advancedKeepsWrites;
     return none(trailTarget(c, str(c.req.trailName)), {
       eventSelectors: selectors,
       managementEventsExcluded: !kept,
+      managementWritesExcluded: !keptWrites,
     });
   },
   "guardduty:DeleteDetector": (c) =>
@@ -746,6 +774,14 @@ const HANDLERS: Record<string, Handler> = {
         c,
         "configRecorder",
         `arn:${c.partition}:config:${c.r.awsRegion ?? ""}:${c.account ?? ""}:configuration-recorder/${str(c.req.configurationRecorderName) ?? "default"}`,
+      ),
+    ),
+  "config:DeleteDeliveryChannel": (c) =>
+    none(
+      resourceTarget(
+        c,
+        "deliveryChannel",
+        `arn:${c.partition}:config:${c.r.awsRegion ?? ""}:${c.account ?? ""}:delivery-channel/${str(c.req.deliveryChannelName) ?? "default"}`,
       ),
     ),
   "signin:ConsoleLogin": (c) => {
