@@ -40,6 +40,7 @@ export interface AwsPolicy {
  * Throws an Error naming the problem when it is none of these.
  */
 export function parsePolicyDocument(value: unknown): AwsPolicy {
+  if (typeof value === "object" && value !== null && validated.has(value)) return value as AwsPolicy;
   let v = value;
   if (typeof v === "string") {
     const text = v.trim();
@@ -64,8 +65,16 @@ export function parsePolicyDocument(value: unknown): AwsPolicy {
     );
   }
   const st = parsed.data.Statement;
-  return { Version: parsed.data.Version, Statement: (Array.isArray(st) ? st : [st]) as AwsStatement[] };
+  const out: AwsPolicy = {
+    Version: parsed.data.Version,
+    Statement: (Array.isArray(st) ? st : [st]) as AwsStatement[],
+  };
+  validated.add(out);
+  return out;
 }
+
+/** Documents this module produced: parsing one again (a detector reading the event) is free. */
+const validated = new WeakSet<object>();
 
 /** parsePolicyDocument that answers undefined instead of throwing (for detectors reading details). */
 export function tryParsePolicyDocument(value: unknown): AwsPolicy | undefined {

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { parsePolicyDocument } from "../awsPolicy";
 import type { Actor, Grant, IamEvent, PolicyDocument, Target } from "../model";
 import { awsActionsByLowerName } from "../referenceData";
-import type { AwsDetails, PublicAccessBlock } from "./awsDetails";
+import { type AwsDetails, markAwsDetailsTrusted, type PublicAccessBlock } from "./awsDetails";
 
 /**
  * One CloudTrail record (AWS CloudTrail User Guide, "CloudTrail record contents" and "userIdentity
@@ -107,10 +107,23 @@ export function servicePrefix(eventSource: string): string {
   return SERVICE_PREFIX[host] ?? host.split(".")[0];
 }
 
+/**
+ * Memo of permissionFor: a stream repeats a few thousand (eventSource, eventName) pairs, and
+ * the lookup lower-cases and scans on every call. Bounded, since both come from the record.
+ */
+const PERMISSION_MEMO_MAX = 50_000;
+const permissionMemo = new Map<string, string>();
+
 /** `prefix:EventName`, spelled as the Service Authorization Reference spells it when known. */
 function permissionFor(eventSource: string, eventName: string): string {
+  const key = `${eventSource} ${eventName}`;
+  const hit = permissionMemo.get(key);
+  if (hit !== undefined) return hit;
   const p = `${servicePrefix(eventSource)}:${eventName}`;
-  return awsActionsByLowerName().get(p.toLowerCase())?.name ?? p;
+  const out = awsActionsByLowerName().get(p.toLowerCase())?.name ?? p;
+  if (permissionMemo.size >= PERMISSION_MEMO_MAX) permissionMemo.clear();
+  permissionMemo.set(key, out);
+  return out;
 }
 
 function str(v: unknown): string | undefined {
@@ -869,7 +882,7 @@ export function normalizeCloudTrailRecord(record: unknown): IamEvent {
     policyDocumentErrors: c.docErrors.length ? c.docErrors : undefined,
     ...Object.fromEntries(Object.entries(p.details).filter(([, v]) => v !== undefined)),
   };
-  return {
+  const event: IamEvent = {
     id: r.eventID,
     source: "aws",
     time: new Date(r.eventTime).toISOString(),
@@ -890,4 +903,6 @@ export function normalizeCloudTrailRecord(record: unknown): IamEvent {
     details: Object.fromEntries(Object.entries(details).filter(([, v]) => v !== undefined)),
     raw: record,
   };
+  markAwsDetailsTrusted(event);
+  return event;
 }

@@ -95,9 +95,18 @@ export function awsDetails(event: IamEvent): AwsDetails {
   // Every AWS detector reads the details of every AWS event: validate them once per event.
   const cached = detailsCache.get(event);
   if (cached) return cached;
+  if (trusted.has(event)) return event.details as AwsDetails;
   const parsed = AwsDetailsSchema.safeParse(event.details);
   const out = parsed.success ? parsed.data : {};
   detailsCache.set(event, out);
   return out;
 }
 const detailsCache = new WeakMap<IamEvent, AwsDetails>();
+
+/** Events whose details the CloudTrail normalizer just built from AwsDetails: no re-validation. */
+const trusted = new WeakSet<IamEvent>();
+
+/** Called by the normalizer on the events it builds (their details are AwsDetails by type). */
+export function markAwsDetailsTrusted(event: IamEvent): void {
+  trusted.add(event);
+}

@@ -19,7 +19,8 @@ export const awsConfigDisabled: Detector = {
   severity: "high",
   sources: ["aws"],
   match(event) {
-    if (!event.success || !isCall(event, "config", ...Object.keys(VERB))) return [];
+    if (!event.success || !Object.hasOwn(VERB, event.action) || !isCall(event, "config", event.action))
+      return [];
     return [
       {
         summary: `${event.actor.display} ${VERB[event.action]} ${arnName(event.target.id)} in ${event.target.region ?? "unknown region"}`,

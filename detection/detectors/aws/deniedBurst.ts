@@ -1,6 +1,7 @@
 import type { Detector } from "../../detector";
 import type { IamEvent } from "../../model";
 import { ALICE_ADMIN, ctRecord, denied, iamUser, MALLORY } from "./exampleRecords";
+import { eventMs } from "./shared";
 
 export const AWS_DENIED_BURST_THRESHOLD = 10;
 export const AWS_DENIED_BURST_WINDOW_MS = 5 * 60 * 1000;
@@ -86,20 +87,23 @@ export const awsDeniedBurst: Detector = {
   playbook: "quarantine-identity",
   match(event, ctx) {
     if (!isDeniedRecon(event)) return [];
-    const now = Date.parse(event.time);
-    const earlier = ctx
-      .recentByActor(event.actor.id)
-      .filter(
-        (e) =>
-          e.id !== event.id &&
-          isDeniedRecon(e) &&
-          Date.parse(e.time) <= now &&
-          now - Date.parse(e.time) <= AWS_DENIED_BURST_WINDOW_MS,
-      );
+    const now = eventMs(event);
+    // Newest first, stopping at the window's edge: a long probing run stays cheap per event.
+    const recent = ctx.recentByActor(event.actor.id);
+    const earlier: IamEvent[] = [];
+    for (let i = recent.length - 1; i >= 0; i--) {
+      const e = recent[i];
+      const t = eventMs(e);
+      if (now - t > AWS_DENIED_BURST_WINDOW_MS) break;
+      if (e.id === event.id || t > now || !isDeniedRecon(e)) continue;
+      earlier.push(e);
+      if (earlier.length >= AWS_DENIED_BURST_THRESHOLD) return [];
+    }
     if (earlier.length !== AWS_DENIED_BURST_THRESHOLD - 1) return [];
+    earlier.reverse();
     const all = [...earlier, event];
     const calls = [...new Set(all.map((e) => `${e.service.split(".")[0]}:${e.action}`))];
-    const spanS = Math.round((now - Date.parse(all[0].time)) / 1000);
+    const spanS = Math.round((now - eventMs(all[0])) / 1000);
     return [
       {
         summary: `${event.actor.display} was denied ${all.length} calls in ${spanS}s (${calls.slice(0, 3).join(", ")}${calls.length > 3 ? ", …" : ""})`,

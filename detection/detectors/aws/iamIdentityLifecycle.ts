@@ -32,7 +32,8 @@ export const awsIamIdentityLifecycle: Detector = {
   severity: "low",
   sources: ["aws"],
   match(event, ctx) {
-    if (!event.success || !isCall(event, "iam", ...Object.keys(OPERATION))) return [];
+    if (!event.success || !Object.hasOwn(OPERATION, event.action) || !isCall(event, "iam", event.action))
+      return [];
     const op = OPERATION[event.action];
     const d = awsDetails(event);
     const name = (op.kind === "user" ? d.userName : d.roleName) ?? arnName(event.target.id);

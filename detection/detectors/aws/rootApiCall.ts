@@ -12,7 +12,7 @@ import {
   rootIdentity,
   s3Call,
 } from "./exampleRecords";
-import { minutesBetween } from "./shared";
+import { eventMs } from "./shared";
 
 /** Read-only root calls after the first one within this window are one session, not news. */
 const SESSION_MINUTES = 60;
@@ -22,6 +22,7 @@ const SESSION_MINUTES = 60;
  * an AwsServiceEvent, not a console sign-in event (aws-root-console-login covers those).
  */
 export function isRootApiCall(e: IamEvent): boolean {
+  if (e.actor.kind !== "root" || !e.success) return false;
   const d = awsDetails(e);
   return (
     e.success &&
@@ -47,15 +48,14 @@ export const awsRootApiCall: Detector = {
     if (!isRootApiCall(event)) return [];
     const d = awsDetails(event);
     if (d.readOnly === true) {
-      const earlier = ctx
-        .recentByActor(event.actor.id)
-        .some(
-          (e) =>
-            e.id !== event.id &&
-            isRootApiCall(e) &&
-            Date.parse(e.time) <= Date.parse(event.time) &&
-            minutesBetween(e.time, event.time) <= SESSION_MINUTES,
-        );
+      const now = eventMs(event);
+      const recent = ctx.recentByActor(event.actor.id);
+      let earlier = false;
+      for (let i = recent.length - 1; i >= 0 && !earlier; i--) {
+        const e = recent[i];
+        if (now - eventMs(e) > SESSION_MINUTES * 60_000) break;
+        earlier = e.id !== event.id && eventMs(e) <= now && isRootApiCall(e);
+      }
       if (earlier) return [];
     }
     const longTermKey = (d.callerAccessKeyId ?? "").startsWith("AKIA");

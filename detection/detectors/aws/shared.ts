@@ -13,6 +13,17 @@ import { awsManagedPolicy } from "../../referenceData";
 
 const parsedDocCache = new WeakMap<IamEvent, { name: string; policy: AwsPolicy }[]>();
 const managedGrantCache = new Map<string, BroadGrant[]>();
+const timeCache = new WeakMap<IamEvent, number>();
+
+/** An event's time in ms, parsed once per event (window detectors re-read recent events often). */
+export function eventMs(e: IamEvent): number {
+  let t = timeCache.get(e);
+  if (t === undefined) {
+    t = Date.parse(e.time);
+    timeCache.set(e, t);
+  }
+  return t;
+}
 
 export function parsedDocs(event: IamEvent): { name: string; policy: AwsPolicy }[] {
   if (event.policyDocuments.length === 0) return [];
@@ -30,7 +41,10 @@ export function parsedDocs(event: IamEvent): { name: string; policy: AwsPolicy }
 
 /** Whether an event is a call to `source` (e.g. "iam") named one of `names`. */
 export function isCall(event: IamEvent, source: string, ...names: string[]): boolean {
-  return event.service.startsWith(`${source}.`) && names.includes(event.action);
+  // Called by every detector on every event: the action test first, no string building.
+  if (!names.includes(event.action)) return false;
+  const svc = event.service;
+  return svc.charCodeAt(source.length) === 46 /* . */ && svc.startsWith(source);
 }
 
 /** Admin-grade statements of an AWS managed policy, judged from the reference data's statements. */
