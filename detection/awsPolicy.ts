@@ -215,8 +215,12 @@ export function broadGrants(policy: AwsPolicy): BroadGrant[] {
       out.push({ kind: "not-action", actions: asList(s.NotAction), ...base });
       continue;
     }
+    // Escalation actions are all iam:/sts:, so only patterns whose service part can match
+    // those matter: ReadOnlyAccess lists thousands of `svc:Get*` that need not be tried 15 times.
+    const escStatement =
+      s.Action !== undefined ? { ...s, Action: asList(s.Action).filter(mayMatchIamOrSts) } : s;
     const esc = PRIVILEGE_ESCALATION_ACTIONS.filter(
-      (a) => statementCoversAction(s, a) && !deniedEverywhere(policy, a),
+      (a) => statementCoversAction(escStatement, a) && !deniedEverywhere(policy, a),
     );
     // PassRole alone is only escalation together with a service that runs code as the role.
     const passRoleOnly = esc.length === 1 && esc[0] === "iam:PassRole";
@@ -228,6 +232,14 @@ export function broadGrants(policy: AwsPolicy): BroadGrant[] {
     }
   }
   return out;
+}
+
+/** Whether an action pattern could cover an iam: or sts: action (its service part matches). */
+function mayMatchIamOrSts(pattern: string): boolean {
+  const colon = pattern.indexOf(":");
+  if (colon < 0) return pattern.includes("*");
+  const svc = pattern.slice(0, colon);
+  return wildcardMatch(svc, "iam") || wildcardMatch(svc, "sts");
 }
 
 /** Whether some Allow statement on "*" covers the action (and no unconditional Deny removes it). */
