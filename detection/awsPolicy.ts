@@ -40,6 +40,7 @@ export interface AwsPolicy {
  * Throws an Error naming the problem when it is none of these.
  */
 export function parsePolicyDocument(value: unknown): AwsPolicy {
+  if (typeof value === "object" && value !== null && validated.has(value)) return value as AwsPolicy;
   let v = value;
   if (typeof v === "string") {
     const text = v.trim();
@@ -64,8 +65,16 @@ export function parsePolicyDocument(value: unknown): AwsPolicy {
     );
   }
   const st = parsed.data.Statement;
-  return { Version: parsed.data.Version, Statement: (Array.isArray(st) ? st : [st]) as AwsStatement[] };
+  const out: AwsPolicy = {
+    Version: parsed.data.Version,
+    Statement: (Array.isArray(st) ? st : [st]) as AwsStatement[],
+  };
+  validated.add(out);
+  return out;
 }
+
+/** Documents this module produced: parsing one again (a detector reading the event) is free. */
+const validated = new WeakSet<object>();
 
 /** parsePolicyDocument that answers undefined instead of throwing (for detectors reading details). */
 export function tryParsePolicyDocument(value: unknown): AwsPolicy | undefined {
@@ -81,8 +90,24 @@ export function asList(v: string | string[] | undefined): string[] {
   return Array.isArray(v) ? v : [v];
 }
 
-/** IAM wildcard match (`*` any run, `?` one character), case-insensitive as IAM compares actions. */
-export function wildcardMatch(pattern: string, value: string): boolean {
+/**
+ * Compiled IAM wildcard patterns. Policies repeat the same patterns (managed policies list
+ * thousands of `svc:Get*`), so compiling each once keeps policy checks at microseconds.
+ * Bounded, because policy documents in events are attacker-controlled text.
+ */
+const PATTERN_CACHE_MAX = 20_000;
+const patternCache = new Map<string, (value: string) => boolean>();
+
+function compilePattern(pattern: string): (value: string) => boolean {
+  const lower = pattern.toLowerCase();
+  if (lower === "*") return () => true;
+  if (!/[*?]/.test(lower)) return (v) => v.length === lower.length && v.toLowerCase() === lower;
+  const star = lower.indexOf("*");
+  // "svc:Get*": the common managed-policy form, a plain prefix test.
+  if (star === lower.length - 1 && !lower.includes("?")) {
+    const prefix = lower.slice(0, -1);
+    return (v) => v.length >= prefix.length && v.slice(0, prefix.length).toLowerCase() === prefix;
+  }
   const re = new RegExp(
     `^${pattern
       .split("")
@@ -90,7 +115,18 @@ export function wildcardMatch(pattern: string, value: string): boolean {
       .join("")}$`,
     "i",
   );
-  return re.test(value);
+  return (v) => re.test(v);
+}
+
+/** IAM wildcard match (`*` any run, `?` one character), case-insensitive as IAM compares actions. */
+export function wildcardMatch(pattern: string, value: string): boolean {
+  let m = patternCache.get(pattern);
+  if (!m) {
+    if (patternCache.size >= PATTERN_CACHE_MAX) patternCache.clear();
+    m = compilePattern(pattern);
+    patternCache.set(pattern, m);
+  }
+  return m(value);
 }
 
 /** Whether a statement's Action / NotAction covers the action. */
@@ -179,17 +215,31 @@ export function broadGrants(policy: AwsPolicy): BroadGrant[] {
       out.push({ kind: "not-action", actions: asList(s.NotAction), ...base });
       continue;
     }
+    // Escalation actions are all iam:/sts:, so only patterns whose service part can match
+    // those matter: ReadOnlyAccess lists thousands of `svc:Get*` that need not be tried 15 times.
+    const escStatement =
+      s.Action !== undefined ? { ...s, Action: asList(s.Action).filter(mayMatchIamOrSts) } : s;
     const esc = PRIVILEGE_ESCALATION_ACTIONS.filter(
-      (a) => statementCoversAction(s, a) && !deniedEverywhere(policy, a),
+      (a) => statementCoversAction(escStatement, a) && !deniedEverywhere(policy, a),
     );
     // PassRole alone is only escalation together with a service that runs code as the role.
     const passRoleOnly = esc.length === 1 && esc[0] === "iam:PassRole";
-    const compute = PASSROLE_COMPUTE_ACTIONS.filter((a) => allowsOnAllResources(policy, a));
+    const compute = passRoleOnly
+      ? PASSROLE_COMPUTE_ACTIONS.filter((a) => allowsOnAllResources(policy, a))
+      : [];
     if (esc.length > 0 && (!passRoleOnly || compute.length > 0)) {
       out.push({ kind: "privilege-escalation", actions: passRoleOnly ? [...esc, ...compute] : esc, ...base });
     }
   }
   return out;
+}
+
+/** Whether an action pattern could cover an iam: or sts: action (its service part matches). */
+function mayMatchIamOrSts(pattern: string): boolean {
+  const colon = pattern.indexOf(":");
+  if (colon < 0) return pattern.includes("*");
+  const svc = pattern.slice(0, colon);
+  return wildcardMatch(svc, "iam") || wildcardMatch(svc, "sts");
 }
 
 /** Whether some Allow statement on "*" covers the action (and no unconditional Deny removes it). */

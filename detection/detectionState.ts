@@ -1,5 +1,5 @@
 import type { DetectionContext } from "./detector";
-import type { IamEvent, Identity } from "./model";
+import type { Finding, IamEvent, Identity } from "./model";
 
 /**
  * The memory detectors read through DetectionContext: recent events per actor (bounded),
@@ -24,6 +24,7 @@ export class DetectionState {
   private seen = new Set<string>();
   private identities = new Map<string, Identity>();
   readonly privilegedGroups = new Set<string>();
+  readonly privilegedPrincipals = new Set<string>();
   readonly allowedDomains: string[];
   readonly internalAccounts: string[];
   private readonly windowMs: number;
@@ -51,6 +52,7 @@ export class DetectionState {
       seenBefore: (key) => this.seen.has(key),
       identity: (principalId) => this.identities.get(principalId),
       privilegedGroups: this.privilegedGroups,
+      privilegedPrincipals: this.privilegedPrincipals,
     };
   }
 
@@ -72,6 +74,22 @@ export class DetectionState {
     this.remember(DetectionState.seenKey(event.actor.id, event.action, "*"));
   }
 
+  /**
+   * Learn from findings what later events need: a finding whose evidence names a
+   * `privilegedGroup` (admin policy on a group) or a `privilegedPrincipal` (a user or role given
+   * admin-grade access) marks it privileged for the rest of the process (MFA-less sign-ins,
+   * later group memberships). Bounded like the seen keys.
+   */
+  learnFromFindings(findings: readonly Finding[]): void {
+    for (const f of findings) {
+      const group = f.evidence.privilegedGroup;
+      if (typeof group === "string" && group) boundedAdd(this.privilegedGroups, group, this.seenMax);
+      const principal = f.evidence.privilegedPrincipal;
+      if (typeof principal === "string" && principal)
+        boundedAdd(this.privilegedPrincipals, principal, this.seenMax);
+    }
+  }
+
   private remember(key: string): void {
     if (this.seen.has(key)) return;
     if (this.seen.size >= this.seenMax) {
@@ -85,4 +103,13 @@ export class DetectionState {
     this.identities.set(identity.id, identity);
     for (const alias of identity.aliases) this.identities.set(alias, identity);
   }
+}
+
+function boundedAdd(set: Set<string>, value: string, max: number): void {
+  if (set.has(value)) return;
+  if (set.size >= max) {
+    const oldest = set.values().next().value;
+    if (oldest !== undefined) set.delete(oldest);
+  }
+  set.add(value);
 }

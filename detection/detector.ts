@@ -21,6 +21,8 @@ export interface DetectionContext {
   identity: (principalId: string) => Identity | undefined;
   /** AWS IAM groups known to hold admin-grade policies (from earlier attach events). */
   privilegedGroups: ReadonlySet<string>;
+  /** Principals (AWS user / role ARNs) seen receiving admin-grade access earlier (learnFromFindings). */
+  privilegedPrincipals: ReadonlySet<string>;
 }
 
 export interface DetectorExample {

@@ -4,8 +4,8 @@ import { toFinding } from "./detector";
 import type { Finding, IamEvent } from "./model";
 
 /**
- * Runs every detector that reads the event's source, then lets the state remember the
- * event. Pure apart from the in-memory state it is handed.
+ * Runs every detector that reads the event's source, then lets the state learn from the
+ * findings and remember the event. Pure apart from the in-memory state it is handed.
  */
 export function runDetectors(
   detectors: readonly Detector[],
@@ -18,6 +18,7 @@ export function runDetectors(
     if (!d.sources.includes(event.source)) continue;
     for (const draft of d.match(event, ctx)) findings.push(toFinding(d, event, draft));
   }
+  state.learnFromFindings(findings);
   state.observe(event);
   return findings;
 }

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { parsePolicyDocument } from "../awsPolicy";
 import type { Actor, Grant, IamEvent, PolicyDocument, Target } from "../model";
 import { awsActionsByLowerName } from "../referenceData";
-import type { AwsDetails, PublicAccessBlock } from "./awsDetails";
+import { type AwsDetails, markAwsDetailsTrusted, type PublicAccessBlock } from "./awsDetails";
 
 /**
  * One CloudTrail record (AWS CloudTrail User Guide, "CloudTrail record contents" and "userIdentity
@@ -107,10 +107,23 @@ export function servicePrefix(eventSource: string): string {
   return SERVICE_PREFIX[host] ?? host.split(".")[0];
 }
 
+/**
+ * Memo of permissionFor: a stream repeats a few thousand (eventSource, eventName) pairs, and
+ * the lookup lower-cases and scans on every call. Bounded, since both come from the record.
+ */
+const PERMISSION_MEMO_MAX = 50_000;
+const permissionMemo = new Map<string, string>();
+
 /** `prefix:EventName`, spelled as the Service Authorization Reference spells it when known. */
 function permissionFor(eventSource: string, eventName: string): string {
+  const key = `${eventSource} ${eventName}`;
+  const hit = permissionMemo.get(key);
+  if (hit !== undefined) return hit;
   const p = `${servicePrefix(eventSource)}:${eventName}`;
-  return awsActionsByLowerName().get(p.toLowerCase())?.name ?? p;
+  const out = awsActionsByLowerName().get(p.toLowerCase())?.name ?? p;
+  if (permissionMemo.size >= PERMISSION_MEMO_MAX) permissionMemo.clear();
+  permissionMemo.set(key, out);
+  return out;
 }
 
 function str(v: unknown): string | undefined {
@@ -477,7 +490,11 @@ const accessKey: Handler = (c) => {
 
 const loginProfile: Handler = (c) => {
   const t = userTarget(c, str(c.req.userName));
-  return none(t.target, { userName: t.name, selfTarget: t.selfTarget });
+  return none(t.target, {
+    userName: t.name,
+    selfTarget: t.selfTarget,
+    passwordResetRequired: bool(c.req.passwordResetRequired),
+  });
 };
 
 const groupMembership =
@@ -494,6 +511,12 @@ const groupMembership =
       details: { groupName: group, userName: user },
     };
   };
+
+const groupLifecycle: Handler = (c) => {
+  const group = str(c.req.groupName) ?? "unknown-group";
+  const arn = str(obj(c.res.group)?.arn) ?? iamArn(c, "group", group);
+  return none(resourceTarget(c, "group", arn), { groupName: group });
+};
 
 const trustPolicy =
   (field: "assumeRolePolicyDocument" | "policyDocument"): Handler =>
@@ -626,6 +649,8 @@ const HANDLERS: Record<string, Handler> = {
   "iam:DeleteLoginProfile": loginProfile,
   "iam:AddUserToGroup": groupMembership(false),
   "iam:RemoveUserFromGroup": groupMembership(true),
+  "iam:CreateGroup": groupLifecycle,
+  "iam:DeleteGroup": groupLifecycle,
   "iam:CreateRole": trustPolicy("assumeRolePolicyDocument"),
   "iam:UpdateAssumeRolePolicy": trustPolicy("policyDocument"),
   "iam:DeleteRole": trustPolicy("policyDocument"),
@@ -688,6 +713,7 @@ const HANDLERS: Record<string, Handler> = {
     none(trailTarget(c, str(c.req.name)), {
       isMultiRegionTrail: bool(c.req.isMultiRegionTrail),
       includeGlobalServiceEvents: bool(c.req.includeGlobalServiceEvents),
+      enableLogFileValidation: bool(c.req.enableLogFileValidation),
     }),
   "cloudtrail:PutEventSelectors": (c) => {
     const selectors = list(c.req.eventSelectors)
@@ -710,9 +736,24 @@ const HANDLERS: Record<string, Handler> = {
       }),
     );
     const kept = selectors.length > 0 ? basicKeeps : advancedKeeps;
+    // Write (mutating) management events survive a basic selector with All / WriteOnly, or an
+    // advanced Management selector without readOnly = true.
+    const basicKeepsWrites = selectors.some(
+      (s) => s.includeManagementEvents !== false && s.readWriteType !== "ReadOnly",
+    );
+    const advancedKeepsWrites = advanced.some((s) => {
+      const fields = list(s.fieldSelectors).map((f) => obj(f));
+      const management = fields.some(
+        (f) => f?.field === "eventCategory" && list(f.equals).includes("Management"),
+      );
+      const readOnlyOnly = fields.some((f) => f?.field === "readOnly" && list(f.equals).includes("true"));
+      return management && !readOnlyOnly;
+    });
+    const keptWrites = selectors.length > 0 ? basicKeepsWrites : advancedKeepsWrites;
     return none(trailTarget(c, str(c.req.trailName)), {
       eventSelectors: selectors,
       managementEventsExcluded: !kept,
+      managementWritesExcluded: !keptWrites,
     });
   },
   "guardduty:DeleteDetector": (c) =>
@@ -746,6 +787,14 @@ const HANDLERS: Record<string, Handler> = {
         c,
         "configRecorder",
         `arn:${c.partition}:config:${c.r.awsRegion ?? ""}:${c.account ?? ""}:configuration-recorder/${str(c.req.configurationRecorderName) ?? "default"}`,
+      ),
+    ),
+  "config:DeleteDeliveryChannel": (c) =>
+    none(
+      resourceTarget(
+        c,
+        "deliveryChannel",
+        `arn:${c.partition}:config:${c.r.awsRegion ?? ""}:${c.account ?? ""}:delivery-channel/${str(c.req.deliveryChannelName) ?? "default"}`,
       ),
     ),
   "signin:ConsoleLogin": (c) => {
@@ -833,7 +882,7 @@ export function normalizeCloudTrailRecord(record: unknown): IamEvent {
     policyDocumentErrors: c.docErrors.length ? c.docErrors : undefined,
     ...Object.fromEntries(Object.entries(p.details).filter(([, v]) => v !== undefined)),
   };
-  return {
+  const event: IamEvent = {
     id: r.eventID,
     source: "aws",
     time: new Date(r.eventTime).toISOString(),
@@ -854,4 +903,6 @@ export function normalizeCloudTrailRecord(record: unknown): IamEvent {
     details: Object.fromEntries(Object.entries(details).filter(([, v]) => v !== undefined)),
     raw: record,
   };
+  markAwsDetailsTrusted(event);
+  return event;
 }

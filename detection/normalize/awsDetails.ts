@@ -48,6 +48,8 @@ export const AwsDetailsSchema = z.object({
   accessKeyStatus: z.string().optional(),
   /** True when the call acted on the caller's own IAM user (no userName in the request, or the same name). */
   selfTarget: z.boolean().optional(),
+  /** CreateLoginProfile / UpdateLoginProfile: whether the user must choose a new password at sign-in. */
+  passwordResetRequired: z.boolean().optional(),
   /** ConsoleLogin outcome and whether MFA was used (additionalEventData.MFAUsed). */
   consoleLogin: z.enum(["Success", "Failure"]).optional(),
   mfaUsed: z.boolean().optional(),
@@ -63,10 +65,13 @@ export const AwsDetailsSchema = z.object({
   /** UpdateTrail / CreateTrail flags as requested (absent = unchanged). */
   isMultiRegionTrail: z.boolean().optional(),
   includeGlobalServiceEvents: z.boolean().optional(),
+  enableLogFileValidation: z.boolean().optional(),
   /** PutEventSelectors: what the trail will record afterwards. */
   eventSelectors: z.array(EventSelectorSummarySchema).optional(),
   /** PutEventSelectors: true when no selector keeps management events. */
   managementEventsExcluded: z.boolean().optional(),
+  /** PutEventSelectors: true when no selector keeps write (mutating) management events. */
+  managementWritesExcluded: z.boolean().optional(),
   /** GuardDuty UpdateDetector enable flag. */
   detectorEnabled: z.boolean().optional(),
   /** sts:AssumeRole: the role, session and whether the caller sits in another account. */
@@ -87,6 +92,21 @@ export type AwsDetails = z.infer<typeof AwsDetailsSchema>;
 /** The typed AWS details of an event ({} for other sources or unreadable details). */
 export function awsDetails(event: IamEvent): AwsDetails {
   if (event.source !== "aws") return {};
+  // Every AWS detector reads the details of every AWS event: validate them once per event.
+  const cached = detailsCache.get(event);
+  if (cached) return cached;
+  if (trusted.has(event)) return event.details as AwsDetails;
   const parsed = AwsDetailsSchema.safeParse(event.details);
-  return parsed.success ? parsed.data : {};
+  const out = parsed.success ? parsed.data : {};
+  detailsCache.set(event, out);
+  return out;
+}
+const detailsCache = new WeakMap<IamEvent, AwsDetails>();
+
+/** Events whose details the CloudTrail normalizer just built from AwsDetails: no re-validation. */
+const trusted = new WeakSet<IamEvent>();
+
+/** Called by the normalizer on the events it builds (their details are AwsDetails by type). */
+export function markAwsDetailsTrusted(event: IamEvent): void {
+  trusted.add(event);
 }

@@ -36,6 +36,7 @@ export const awsAdminInlinePolicy: Detector = {
           subjectKind: j.subjectKind,
           grants: j.grants,
           ...(j.privilegedGroup ? { privilegedGroup: j.privilegedGroup } : {}),
+          ...(j.subjectKind !== "group" ? { privilegedPrincipal: j.subject } : {}),
         },
       },
     ];

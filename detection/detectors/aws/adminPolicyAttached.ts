@@ -39,6 +39,7 @@ export const awsAdminPolicyAttached: Detector = {
           subjectKind: j.subjectKind,
           grants: j.grants,
           ...(j.privilegedGroup ? { privilegedGroup: j.privilegedGroup } : {}),
+          ...(j.subjectKind !== "group" ? { privilegedPrincipal: j.subject } : {}),
         },
       },
     ];

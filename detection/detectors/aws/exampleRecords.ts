@@ -271,3 +271,63 @@ export function s3Call(
 export const ALICE_ADMIN = iamUser("alice-admin");
 export const DEPLOY_ROLE = assumedRole("ci-deploy", "github-actions-8841");
 export const MALLORY = iamUser("mallory");
+
+/** Any other service's call (CloudTrail, GuardDuty, Config, EC2, KMS...) in the account's region. */
+export function serviceCall(
+  identity: UserIdentityJson,
+  eventSource: string,
+  eventName: string,
+  requestParameters: Record<string, unknown> | null,
+  extra: Partial<RecordSpec> = {},
+): Record<string, unknown> {
+  return ctRecord({ identity, eventSource, eventName, requestParameters, ...extra });
+}
+
+/**
+ * sts:AssumeRole as the role's account records it: the caller's identity (AWSAccount for a
+ * principal of another account), the role in requestParameters and resources, temporary
+ * credentials in responseElements (the secret and token are never logged in full).
+ */
+export function assumeRoleCall(
+  identity: UserIdentityJson,
+  roleArn: string,
+  sessionName: string,
+  opts: { externalId?: string; at?: number; errorCode?: string } = {},
+): Record<string, unknown> {
+  const account = /::(\d{12}):/.exec(roleArn)?.[1] ?? OWN_ACCOUNT;
+  const roleName = roleArn.slice(roleArn.lastIndexOf("/") + 1);
+  const roleId = `AROA${hash(roleName).slice(0, 16).toUpperCase()}`;
+  const spec: RecordSpec = {
+    identity,
+    eventSource: "sts.amazonaws.com",
+    eventName: "AssumeRole",
+    readOnly: true,
+    at: opts.at,
+    userAgent: "aws-sdk-go-v2/1.25.2 os/linux lang/go#1.22.1 md/GOOS#linux md/GOARCH#amd64 api/sts#1.28.4",
+    requestParameters: {
+      roleArn,
+      roleSessionName: sessionName,
+      durationSeconds: 3600,
+      ...(opts.externalId ? { externalId: opts.externalId } : {}),
+    },
+    responseElements: opts.errorCode
+      ? null
+      : {
+          credentials: {
+            accessKeyId: `ASIA${hash(`${roleArn}${sessionName}`).slice(0, 16).toUpperCase()}`,
+            sessionToken: "IQoJb3JpZ2luX2VjEXAMPLETOKEN",
+            expiration: "Mar 2, 2026, 11:15:00 AM",
+          },
+          assumedRoleUser: {
+            assumedRoleId: `${roleId}:${sessionName}`,
+            arn: `arn:aws:sts::${account}:assumed-role/${roleName}/${sessionName}`,
+          },
+        },
+    resources: [{ accountId: account, type: "AWS::IAM::Role", ARN: roleArn }],
+    recipientAccountId: account,
+  };
+  return opts.errorCode ? denied(spec, opts.errorCode) : ctRecord(spec);
+}
+
+export const ROOT = rootIdentity({ mfa: true, accessKeyId: "ASIAROOTCONSOLE0001" });
+export const ROOT_NO_MFA = rootIdentity({ mfa: false, accessKeyId: "ASIAROOTCONSOLE0002" });

@@ -19,7 +19,13 @@ export const awsPrivilegedGroupMembership: Detector = {
     return [
       {
         summary: `${event.actor.display} added ${arnName(j.subject)} to privileged group ${j.via}`,
-        evidence: { user: j.subject, group: j.via, why: j.grants[0]?.actions[0], privilegedGroup: j.via },
+        evidence: {
+          user: j.subject,
+          group: j.via,
+          why: j.grants[0]?.actions[0],
+          privilegedGroup: j.via,
+          privilegedPrincipal: j.subject,
+        },
       },
     ];
   },

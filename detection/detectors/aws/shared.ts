@@ -11,25 +11,52 @@ import { awsManagedPolicy } from "../../referenceData";
 
 /** Helpers the AWS detectors share: parsed policies, admin-grade judgements, privileged names. */
 
+const parsedDocCache = new WeakMap<IamEvent, { name: string; policy: AwsPolicy }[]>();
+const managedGrantCache = new Map<string, BroadGrant[]>();
+const timeCache = new WeakMap<IamEvent, number>();
+
+/** An event's time in ms, parsed once per event (window detectors re-read recent events often). */
+export function eventMs(e: IamEvent): number {
+  let t = timeCache.get(e);
+  if (t === undefined) {
+    t = Date.parse(e.time);
+    timeCache.set(e, t);
+  }
+  return t;
+}
+
 export function parsedDocs(event: IamEvent): { name: string; policy: AwsPolicy }[] {
+  if (event.policyDocuments.length === 0) return [];
+  // Several detectors read the same event's documents: validate them once per event.
+  const cached = parsedDocCache.get(event);
+  if (cached) return cached;
   const out: { name: string; policy: AwsPolicy }[] = [];
   for (const d of event.policyDocuments) {
     const policy = tryParsePolicyDocument(d.document);
     if (policy) out.push({ name: d.name, policy });
   }
+  parsedDocCache.set(event, out);
   return out;
 }
 
 /** Whether an event is a call to `source` (e.g. "iam") named one of `names`. */
 export function isCall(event: IamEvent, source: string, ...names: string[]): boolean {
-  return event.service.startsWith(`${source}.`) && names.includes(event.action);
+  // Called by every detector on every event: the action test first, no string building.
+  if (!names.includes(event.action)) return false;
+  const svc = event.service;
+  return svc.charCodeAt(source.length) === 46 /* . */ && svc.startsWith(source);
 }
 
 /** Admin-grade statements of an AWS managed policy, judged from the reference data's statements. */
 export function managedPolicyAdminGrants(policyArn: string): BroadGrant[] {
+  // The reference data never changes in a process: judge each managed policy once.
+  const cached = managedGrantCache.get(policyArn);
+  if (cached) return cached;
   const p = awsManagedPolicy(policyArn);
-  if (!p) return [];
-  return isAdminGrade({ Statement: p.statements });
+  const grants = p ? isAdminGrade({ Statement: p.statements }) : [];
+  // Only ARNs the reference data knows are kept, so unknown (attacker-chosen) ARNs cannot grow it.
+  if (p) managedGrantCache.set(policyArn, grants);
+  return grants;
 }
 
 /**
