@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DetectionState } from "../../detection/detectionState";
 import { allDetectors } from "../../detection/detectors";
-import { awsDetectors } from "../../detection/detectors/aws";
 import {
   ALICE_ADMIN,
   assumeRoleCall,
@@ -17,7 +16,6 @@ import {
   OWN_ACCOUNT,
   ROOT,
   rootIdentity,
-  serviceCall,
 } from "../../detection/detectors/aws/exampleRecords";
 import { managedPolicyAdminGrants } from "../../detection/detectors/aws/shared";
 import type { Finding } from "../../detection/model";
@@ -233,56 +231,17 @@ describe("AWS detectors: failed calls are never reported as changes", () => {
   });
 });
 
-describe("AWS detectors: speed", () => {
-  it("every AWS managed policy is judged in well under a second (was 19 s: ReadOnlyAccess alone took 1.6 s)", () => {
+// Speed lives in `npm run bench` (detection section), never in timed tests.
+describe("AWS managed policies judged from the reference data", () => {
+  it("finds the admin-grade ones and not the read-only ones", () => {
     const policies = awsManagedPolicies();
-    const t0 = performance.now();
     const admin = Object.entries(policies)
       .filter(([name, p]) => managedPolicyAdminGrants(p.arn ?? name).length > 0)
       .map(([name]) => name);
-    expect(performance.now() - t0).toBeLessThan(3000);
     expect(admin).toEqual(
       expect.arrayContaining(["AdministratorAccess", "IAMFullAccess", "PowerUserAccess"]),
     );
     expect(admin).not.toContain("ReadOnlyAccess");
-  });
-
-  it("every AWS detector together runs at least a quarter as fast as JSON.parse of the same records", () => {
-    const records = [
-      attachPolicy(ALICE_ADMIN, "User", "auditor", "arn:aws:iam::aws:policy/ReadOnlyAccess"),
-      attachPolicy(ALICE_ADMIN, "Group", "viewers", "arn:aws:iam::aws:policy/ViewOnlyAccess"),
-      iamCall(ALICE_ADMIN, "ListUsers", null),
-      consoleLogin(ALICE_ADMIN, { mfa: true }),
-      serviceCall(ALICE_ADMIN, "ec2.amazonaws.com", "DescribeInstances", null),
-      createUser(ALICE_ADMIN, "svc-x"),
-      assumeRoleCall(awsAccount(EXTERNAL_ACCOUNT), `arn:aws:iam::${OWN_ACCOUNT}:role/ops`, "s"),
-      denied({
-        identity: MALLORY,
-        eventSource: "iam.amazonaws.com",
-        eventName: "ListRoles",
-        requestParameters: null,
-      }),
-    ];
-    const lines = Array.from({ length: 3_000 }, (_, i) => JSON.stringify(records[i % records.length]));
-    const events = lines.map((l) => normalizeRecord(JSON.parse(l)));
-    // Parse and detect interleaved in small chunks, so a busy shared machine slows both alike;
-    // best of three passes after a warm-up.
-    let best = 0;
-    for (let rep = 0; rep < 4; rep++) {
-      const state = new DetectionState({ internalAccounts: [OWN_ACCOUNT] });
-      let parse = 0;
-      let detect = 0;
-      for (let at = 0; at < lines.length; at += 100) {
-        let t0 = performance.now();
-        for (let k = at; k < at + 100; k++) JSON.parse(lines[k]);
-        parse += performance.now() - t0;
-        t0 = performance.now();
-        for (let k = at; k < at + 100; k++) runDetectors(awsDetectors, events[k], state);
-        detect += performance.now() - t0;
-      }
-      if (rep > 0) best = Math.max(best, parse / detect);
-    }
-    // detect rate / parse rate; the whole pipeline's budget is 0.5 of parse-only.
-    expect(best).toBeGreaterThan(1 / 4);
+    expect(admin).not.toContain("ViewOnlyAccess");
   });
 });
