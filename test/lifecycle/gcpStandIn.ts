@@ -41,11 +41,9 @@ export async function startGcpStandIn(initial: Record<string, Binding[]>): Promi
     const verb = (req.params as Record<string, string>)[1];
     const p = policies.get(resource);
     if (!p) {
-      res
-        .status(403)
-        .json({
-          error: { code: 403, message: `Permission denied on ${resource}`, status: "PERMISSION_DENIED" },
-        });
+      res.status(403).json({
+        error: { code: 403, message: `Permission denied on ${resource}`, status: "PERMISSION_DENIED" },
+      });
       return;
     }
     if (verb === "getIamPolicy") {
