@@ -192,7 +192,21 @@ export async function importJml(text: string, d: JmlDeps, opts: { dryRun: boolea
     error: e.error,
   }));
   for (const row of rows) {
-    const r = await applyRow(row, d, opts.dryRun, managed);
+    let r: JmlResult;
+    try {
+      r = await applyRow(row, d, opts.dryRun, managed);
+    } catch (err) {
+      // A read that failed (denied, throttled past retries) fails this row only.
+      const msg = err instanceof Error ? err.message.slice(0, 200) : String(err);
+      r = {
+        line: row.line,
+        username: row.username,
+        mode: row.mode,
+        status: "error",
+        changes: [],
+        error: msg,
+      };
+    }
     results.push(r);
     if (r.changes.length && !opts.dryRun) {
       const at = d.now().toISOString();
