@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Identity, Incident } from "../../detection/model";
+import { startIscStandIn } from "../../integrations/sailpoint/iscStandIn";
 import { lifecycleFeature } from "../../integrations/sailpoint/lifecycleFeature";
 import type { TestServer } from "../helpers/server";
 import { startTestServer } from "../helpers/server";
@@ -159,6 +160,60 @@ describe("LEAVER", () => {
     expect(inc.plan?.actions).toHaveLength(5);
     const report = channel.views.find((v) => v.title.startsWith("Leaver report"));
     expect(report?.fields.find((f) => f.label === "Status")?.value).toBe("Dry run: nothing removed");
+  });
+});
+
+describe("LEAVER known only to ISC", () => {
+  it("looks the person up in ISC and revokes the AWS user linked as their account (no tag)", async () => {
+    // carol's IAM user has no email tag: only SailPoint's account correlation links it to her.
+    iam.state.set("carol.c", {
+      arn: `arn:aws:iam::${ACCOUNT}:user/carol.c`,
+      tags: {},
+      keys: [{ id: "AKIACAROL0000000001", status: "Active" }],
+      groups: [],
+      loginProfile: false,
+    });
+    const isc = await startIscStandIn({
+      clientId: "cid",
+      clientSecret: "csecret",
+      identities: [
+        {
+          id: "2c9180867a1b2c3d4e5f000000000099",
+          name: "Carol Chen",
+          emailAddress: "carol@acme.com",
+          lifecycleState: { stateName: "active" },
+          attributes: { department: "finance" },
+        },
+      ],
+      accounts: [
+        {
+          id: "acc-carol-aws",
+          name: "carol.c",
+          nativeIdentity: `arn:aws:iam::${ACCOUNT}:user/carol.c`,
+          sourceId: "src-aws-prod",
+          sourceName: "AWS prod",
+          identityId: "2c9180867a1b2c3d4e5f000000000099",
+        },
+      ],
+    });
+    try {
+      const { s, send } = await start({
+        ISC_BASE_URL: isc.url,
+        ISC_CLIENT_ID: "cid",
+        ISC_CLIENT_SECRET: "csecret",
+      });
+      await send("idn:identity-attributes-changed", {
+        identity: { type: "IDENTITY", id: "2c9180867a1b2c3d4e5f000000000099", name: "Carol Chen" },
+        changes: [{ attribute: "cloudLifecycleState", oldValue: "active", newValue: "inactive" }],
+      });
+      expect(iam.state.get("carol.c")?.keys[0].status).toBe("Inactive");
+      const id = (await s.server.store.get<Identity>("identities", "carol@acme.com"))?.data;
+      expect(id?.lifecycle).toBe("leaver");
+      expect(id?.aliases).toContain(`arn:aws:iam::${ACCOUNT}:user/carol.c`);
+      expect(isc.counts.tokens).toBe(1);
+    } finally {
+      await isc.close();
+    }
   });
 });
 
