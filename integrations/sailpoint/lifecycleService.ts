@@ -165,11 +165,15 @@ export class LifecycleService {
     if (c.kind === "certification" || (c.kind === "access-request" && !current && !c.email)) {
       return { result: `recorded: ${c.detail}` };
     }
-    const next = nextIdentity(current, c, { onboardingDays: this.d.onboardingDays, now: now() });
-    if (!next) return { result: "no email for this identity: recorded only" };
-    const aliases = await this.linkedAliases(next);
-    next.aliases = [...new Set([...next.aliases, ...aliases])];
-    await store.set("identities", next.id, next);
+    const first = nextIdentity(current, c, { onboardingDays: this.d.onboardingDays, now: now() });
+    if (!first) return { result: "no email for this identity: recorded only" };
+    const aliases = await this.linkedAliases(first);
+    // Compare-and-set: other writers (anomaly baselines, commands) may touch the same identity.
+    const doc = await mutate<Identity>(store, "identities", first.id, (cur) => {
+      const n = nextIdentity(cur ?? current, c, { onboardingDays: this.d.onboardingDays, now: now() });
+      return n ? { ...n, aliases: [...new Set([...n.aliases, ...aliases])] } : undefined;
+    });
+    const next = doc?.data ?? first;
     await appendAudit(store, {
       actor: "sailpoint",
       action: `lifecycle.${c.kind}`,
