@@ -1,8 +1,13 @@
+import { readFileSync } from "node:fs";
 import { ConfigError, loadConfig, secretKeys } from "../bot/config";
 import { registerSecrets } from "../bot/logger";
 import { createImmuneServer } from "../bot/server";
 import { allDetectors } from "../detection/detectors";
 import { parseRiskWeights } from "../detection/risk";
+import { importJml } from "../integrations/sailpoint/jmlProvision";
+import { parsePositions } from "../integrations/sailpoint/lifecycleConfig";
+import { createStore } from "../integrations/store/createStore";
+import { createAwsClientFactory } from "../remediation/awsClients";
 import { replay } from "./replay";
 import { openInput, Scanner } from "./scan";
 
@@ -11,6 +16,7 @@ const USAGE = `immune — IAM Immune command line
   immune start                     run the server (what npm start runs)
   immune scan FILE… | -            scan CloudTrail / Cloud Audit Log files offline, one JSON line per event
   immune replay FILE --to URL      post sample events to a running server
+  immune jml FILE.csv [--dry-run]  provision / move / deprovision AWS IAM users from a JML CSV
   immune help                      this text
 `;
 
@@ -76,6 +82,50 @@ async function scan(files: string[]): Promise<number> {
   return status;
 }
 
+/** `immune jml FILE.csv [--dry-run]`: one line per row, exit 1 when any row failed. */
+async function jml(args: string[]): Promise<number> {
+  const file = args.find((a) => !a.startsWith("--"));
+  if (!file) {
+    process.stderr.write("usage: immune jml FILE.csv [--dry-run]\n");
+    return 2;
+  }
+  const config = loadConfig();
+  const positions = parsePositions(config.JML_POSITIONS);
+  if (!positions.size) {
+    process.stderr.write("immune jml: set JML_POSITIONS (position=group1|group2,...) first\n");
+    return 2;
+  }
+  const store = await createStore(config);
+  try {
+    const report = await importJml(
+      readFileSync(file, "utf8"),
+      {
+        aws: createAwsClientFactory({
+          assumeRoleArnTemplate: config.AWS_ASSUME_ROLE_ARN_TEMPLATE,
+          region: config.AWS_REMEDIATION_REGION,
+        }),
+        account: config.JML_AWS_ACCOUNT,
+        positions,
+        store,
+        now: () => new Date(),
+        actor: "cli",
+      },
+      { dryRun: args.includes("--dry-run") || config.JML_DRY_RUN },
+    );
+    for (const r of report.results) {
+      const what = r.error ?? (r.changes.join("; ") || "nothing to change");
+      process.stdout.write(`line ${r.line}\t${r.username ?? "-"}\t${r.mode ?? "-"}\t${r.status}\t${what}\n`);
+    }
+    const c = report.counts;
+    process.stdout.write(
+      `${report.dryRun ? "dry run: " : ""}${c.changed} changed, ${c["would-change"]} would change, ${c.unchanged} unchanged, ${c.error} error(s)\n`,
+    );
+    return c.error ? 1 : 0;
+  } finally {
+    await store.close();
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
@@ -97,6 +147,8 @@ async function main(argv: string[]): Promise<number> {
         failed += (await replay(f, to, process.env, (l) => process.stdout.write(`${l}\n`))).failed;
       return failed ? 1 : 0;
     }
+    case "jml":
+      return jml(rest);
     case undefined:
     case "help":
     case "--help":

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { anomalyConfigShape } from "../detection/anomaly/anomalyConfig";
 import { riskConfigShape } from "../detection/risk";
+import { lifecycleConfigShape } from "../integrations/sailpoint/lifecycleConfig";
 import { leastPrivilegeConfigShape } from "../remediation/leastPrivilege/leastPrivilegeConfig";
 import { remediationConfigShape } from "../remediation/remediationConfig";
 import { envBool, envInt, envList, optionalString, SECRET } from "./configSchema";
@@ -85,6 +86,7 @@ export const ConfigSchema = z.object({
   ...remediationConfigShape,
   ...anomalyConfigShape,
   ...leastPrivilegeConfigShape,
+  ...lifecycleConfigShape,
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

@@ -1,3 +1,4 @@
+import { lifecycleFeature } from "../integrations/sailpoint/lifecycleFeature";
 import { remediationFeature } from "../remediation/remediationFeature";
 import type { ServerFeature } from "./serverFeature";
 import { slackFeature } from "./slack/slackFeature";
@@ -9,5 +10,5 @@ import { teamsFeature } from "./teams/teamsFeature";
  * (cards go to channels in this order) and for which feature replaces the incident actions.
  */
 export function defaultFeatures(): ServerFeature[] {
-  return [slackFeature(), teamsFeature, remediationFeature()];
+  return [slackFeature(), teamsFeature, remediationFeature(), lifecycleFeature()];
 }
