@@ -3,14 +3,17 @@ import { registerSecrets } from "../bot/logger";
 import { createImmuneServer } from "../bot/server";
 import { allDetectors } from "../detection/detectors";
 import { parseRiskWeights } from "../detection/risk";
+import { createStore } from "../integrations/store/createStore";
 import { replay } from "./replay";
 import { openInput, Scanner } from "./scan";
+import { train } from "./train";
 
 const USAGE = `immune — IAM Immune command line
 
   immune start                     run the server (what npm start runs)
   immune scan FILE… | -            scan CloudTrail / Cloud Audit Log files offline, one JSON line per event
   immune replay FILE --to URL      post sample events to a running server
+  immune train [FILE…]             train the anomaly model (on JSONL history files, else the inbox)
   immune help                      this text
 `;
 
@@ -96,6 +99,15 @@ async function main(argv: string[]): Promise<number> {
       for (const f of files)
         failed += (await replay(f, to, process.env, (l) => process.stdout.write(`${l}\n`))).failed;
       return failed ? 1 : 0;
+    }
+    case "train": {
+      const config = loadConfig();
+      const store = await createStore(config);
+      try {
+        return await train(store, config, rest, (l) => process.stdout.write(`${l}\n`));
+      } finally {
+        await store.close();
+      }
     }
     case undefined:
     case "help":
