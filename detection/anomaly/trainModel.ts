@@ -96,6 +96,8 @@ export function trainModel(events: Iterable<IamEvent>, opts: TrainOptions = {}):
     trees: opts.trees ?? 100,
     sample: opts.sample ?? 256,
     seed,
+    // Every feature is 0..1 (features.ts): guards let a feature constant in a sample still isolate.
+    domain: { min: 0, max: 1 },
   });
   const raw = forest.scoreMany(rows, nRows).sort();
   const fitMs = performance.now() - t1;
