@@ -280,10 +280,29 @@ export class IsolationForest {
     return 2 ** (-this.pathLength(x, offset) / averagePathLength(this.psi));
   }
 
+  /**
+   * Scores many rows. Tree by tree over all rows (not row by row over all trees): one tree's
+   * nodes stay in the fastest cache while every row walks it. Same results as score().
+   */
   scoreMany(rows: Float64Array, nRows: number): Float64Array {
-    const out = new Float64Array(nRows);
-    for (let r = 0; r < nRows; r++) out[r] = this.score(rows, r * this.nFeatures);
-    return out;
+    const { feature, value, right, roots, nFeatures } = this;
+    const total = new Float64Array(nRows);
+    for (let t = 0; t < roots.length; t++) {
+      const root = roots[t];
+      for (let r = 0, offset = 0; r < nRows; r++, offset += nFeatures) {
+        let i = root;
+        let f = feature[i];
+        while (f !== LEAF) {
+          i = rows[offset + f] < value[i] ? i + 1 : right[i];
+          f = feature[i];
+        }
+        total[r] += value[i];
+      }
+    }
+    const c = averagePathLength(this.psi);
+    const n = roots.length;
+    for (let r = 0; r < nRows; r++) total[r] = 2 ** (-total[r] / n / c);
+    return total;
   }
 
   /** Deepest external node of any tree (≤ heightLimit by construction). */
