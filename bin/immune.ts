@@ -10,6 +10,7 @@ import { createStore } from "../integrations/store/createStore";
 import { createAwsClientFactory } from "../remediation/awsClients";
 import { replay } from "./replay";
 import { openInput, Scanner } from "./scan";
+import { train } from "./train";
 
 const USAGE = `immune — IAM Immune command line
 
@@ -17,6 +18,7 @@ const USAGE = `immune — IAM Immune command line
   immune scan FILE… | -            scan CloudTrail / Cloud Audit Log files offline, one JSON line per event
   immune replay FILE --to URL      post sample events to a running server
   immune jml FILE.csv [--dry-run]  provision / move / deprovision AWS IAM users from a JML CSV
+  immune train [FILE…]             train the anomaly model (on JSONL history files, else the inbox)
   immune help                      this text
 `;
 
@@ -149,6 +151,15 @@ async function main(argv: string[]): Promise<number> {
     }
     case "jml":
       return jml(rest);
+    case "train": {
+      const config = loadConfig();
+      const store = await createStore(config);
+      try {
+        return await train(store, config, rest, (l) => process.stdout.write(`${l}\n`));
+      } finally {
+        await store.close();
+      }
+    }
     case undefined:
     case "help":
     case "--help":

@@ -1,3 +1,4 @@
+import { anomalyFeature } from "../detection/anomaly/anomalyFeature";
 import { lifecycleFeature } from "../integrations/sailpoint/lifecycleFeature";
 import { remediationFeature } from "../remediation/remediationFeature";
 import type { ServerFeature } from "./serverFeature";
@@ -10,5 +11,5 @@ import { teamsFeature } from "./teams/teamsFeature";
  * (cards go to channels in this order) and for which feature replaces the incident actions.
  */
 export function defaultFeatures(): ServerFeature[] {
-  return [slackFeature(), teamsFeature, remediationFeature(), lifecycleFeature()];
+  return [anomalyFeature(), slackFeature(), teamsFeature, remediationFeature(), lifecycleFeature()];
 }

@@ -1,8 +1,15 @@
 import type { BenchSection } from "../section";
+import { anomalySection } from "./anomaly";
 import { detectionSection } from "./detection";
 import { e2eSection } from "./e2e";
 import { remediationSection } from "./remediation";
 import { slackSection } from "./slack";
 
 /** Every benchmark section, in the order `npm run bench` runs them. */
-export const sections: BenchSection[] = [detectionSection, e2eSection, slackSection, remediationSection];
+export const sections: BenchSection[] = [
+  detectionSection,
+  anomalySection,
+  e2eSection,
+  slackSection,
+  remediationSection,
+];

@@ -35,6 +35,7 @@ export class AnomalyState {
   private readonly peers = new Map<string, Baseline>();
   private readonly identities = new Map<string, Identity>();
   private readonly dirty = new Set<Baseline>();
+  private readonly groupCache = new Map<string, { department?: string; kind: string }>();
 
   constructor(opts: AnomalyStateOptions = {}) {
     this.baselineDays = opts.baselineDays ?? 30;
@@ -48,6 +49,7 @@ export class AnomalyState {
 
   /** Identity lifecycle data (department, onboarding) for peer groups and weighting. */
   setIdentity(identity: Identity): void {
+    this.groupCache.clear();
     this.identities.set(identity.id, identity);
     for (const alias of identity.aliases) this.identities.set(alias, identity);
   }
@@ -66,11 +68,18 @@ export class AnomalyState {
 
   /** The peer groups an actor belongs to: its department (if known) and its kind. */
   groupsOf(event: IamEvent): { department?: string; kind: string } {
-    const dept = this.identities.get(event.actor.id)?.department;
-    return {
-      ...(dept ? { department: `dept:${dept.toLowerCase()}` } : {}),
-      kind: `kind:${actorClass(event.actor.kind)}`,
-    };
+    const cacheKey = `${event.actor.kind}|${event.actor.id}`;
+    let g = this.groupCache.get(cacheKey);
+    if (!g) {
+      const dept = this.identities.get(event.actor.id)?.department;
+      g = {
+        ...(dept ? { department: `dept:${dept.toLowerCase()}` } : {}),
+        kind: `kind:${actorClass(event.actor.kind)}`,
+      };
+      if (this.groupCache.size >= 200_000) this.groupCache.clear();
+      this.groupCache.set(cacheKey, g);
+    }
+    return g;
   }
 
   private mature(b: Baseline | undefined): b is Baseline {
@@ -128,16 +137,24 @@ export class AnomalyState {
     own.group = g.department ?? g.kind;
     const r = own.observe(k);
     this.dirty.add(own);
-    for (const key of [g.department, g.kind]) {
-      if (!key) continue;
-      let peer = this.peers.get(key);
-      if (!peer) {
-        peer = new Baseline("peer", key, actorClass(event.actor.kind));
-        this.peers.set(key, peer);
-      }
-      peer.observe(k, { ...r, newMember });
-      this.dirty.add(peer);
+    const fromActor = { newHour: r.newHour, newInWindow: r.newInWindow, newMember };
+    if (g.department) this.observePeer(g.department, event, k, fromActor);
+    this.observePeer(g.kind, event, k, fromActor);
+  }
+
+  private observePeer(
+    key: string,
+    event: IamEvent,
+    k: EventKeys,
+    fromActor: { newHour: boolean; newInWindow: boolean; newMember: boolean },
+  ): void {
+    let peer = this.peers.get(key);
+    if (!peer) {
+      peer = new Baseline("peer", key, actorClass(event.actor.kind));
+      this.peers.set(key, peer);
     }
+    peer.observe(k, fromActor);
+    this.dirty.add(peer);
   }
 
   /** Score (against the past), then learn. The per-event call for the pipeline. */

@@ -23,13 +23,15 @@ interface Caps {
   targets: number;
 }
 const ACTOR_CAPS: Caps = { ips: 64, prefixes: 32, userAgents: 16, actions: 256, services: 64, targets: 64 };
+// Peer groups span many members: caps well above what a department uses, so a member's usual
+// IP is not forgotten (and "new") just because the group is large.
 const PEER_CAPS: Caps = {
-  ips: 512,
-  prefixes: 256,
-  userAgents: 128,
+  ips: 4096,
+  prefixes: 2048,
+  userAgents: 512,
   actions: 2048,
   services: 256,
-  targets: 512,
+  targets: 1024,
 };
 /** Histogram total above which all bins are halved (recent weeks weigh more). */
 const HIST_CAP = { actor: 4096, peer: 65536 };

@@ -56,8 +56,8 @@ export function eventKeys(event: IamEvent): EventKeys {
     hour,
     hourOfWeek,
     ip,
-    prefix: ip ? ipPrefix(ip) : undefined,
-    userAgent: event.userAgent ? userAgentKey(event.userAgent) : undefined,
+    prefix: ip ? memo(PREFIX_CACHE, ip, ipPrefix) : undefined,
+    userAgent: event.userAgent ? memo(UA_CACHE, event.userAgent, userAgentKey) : undefined,
     action: event.action,
     service: event.service,
     target: event.target.project ?? event.target.id,
@@ -66,6 +66,19 @@ export function eventKeys(event: IamEvent): EventKeys {
     iamChange: cls.iamChange || event.grants.length > 0 || event.revokes.length > 0,
     privileged: cls.privileged,
   };
+}
+
+// Few distinct IPs and user agents recur in millions of events: derive each key once.
+const PREFIX_CACHE = new Map<string, string>();
+const UA_CACHE = new Map<string, string>();
+function memo(cache: Map<string, string>, key: string, fn: (s: string) => string): string {
+  let v = cache.get(key);
+  if (v === undefined) {
+    v = fn(key);
+    if (cache.size >= 50_000) cache.clear();
+    cache.set(key, v);
+  }
+  return v;
 }
 
 /** IPv4 → its /24 ("203.0.113.0/24"), IPv6 → its /48; anything else (GCP "private", hostnames) as is. */

@@ -62,11 +62,16 @@ export interface WindowStats {
   distinctResources: number;
 }
 
+/** Reused by windowStats (synchronous, so never shared between two calls in flight). */
+const SEEN = new Set<number>();
+
 export function windowStats(k: EventKeys, own: Baseline | undefined): WindowStats {
   let calls = 1;
   let failures = k.failed ? 1 : 0;
   let iamChanges = k.iamChange ? 1 : 0;
-  const seen = new Set<number>([k.resource]);
+  const seen = SEEN;
+  seen.clear();
+  seen.add(k.resource);
   if (own) {
     const from = k.t - WINDOW_MS;
     for (let i = own.recentT.length - 1; i >= 0 && own.recentT[i] >= from; i--) {

@@ -56,6 +56,8 @@ export function trainModel(events: Iterable<IamEvent>, opts: TrainOptions = {}):
   const scratch = new Float64Array(N_FEATURES);
   const rng = mulberry32(seed ^ 0x5bd1e995);
   const warmupMs = Math.min(baselineDays, trainingDays / 3) * DAY_MS;
+  // Warm-up runs from the first event kept, not the window start: a history shorter than the
+  // window still gets its warm-up.
   let first: number | undefined;
   let last = 0;
   let seen = 0;
@@ -65,7 +67,7 @@ export function trainModel(events: Iterable<IamEvent>, opts: TrainOptions = {}):
     const t = Date.parse(event.time);
     if (fromMs !== undefined && t < fromMs) continue;
     if (nowMs !== undefined && t > nowMs) continue;
-    if (first === undefined) first = fromMs ?? t;
+    if (first === undefined) first = t;
     seen++;
     if (t > last) last = t;
     if (t - first < warmupMs) {
@@ -94,13 +96,15 @@ export function trainModel(events: Iterable<IamEvent>, opts: TrainOptions = {}):
     trees: opts.trees ?? 100,
     sample: opts.sample ?? 256,
     seed,
+    // Every feature is 0..1 (features.ts): guards let a feature constant in a sample still isolate.
+    domain: { min: 0, max: 1 },
   });
   const raw = forest.scoreMany(rows, nRows).sort();
   const fitMs = performance.now() - t1;
   const model = new AnomalyModel(
     forest,
     {
-      from: new Date(first ?? 0).toISOString(),
+      from: new Date(fromMs ?? first ?? 0).toISOString(),
       to: new Date(nowMs ?? last).toISOString(),
       trainingDays,
       baselineDays,

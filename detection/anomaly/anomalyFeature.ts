@@ -1,0 +1,151 @@
+import type { FeatureContext, ServerFeature } from "../../bot/serverFeature";
+import type { AnomalyModel } from "./anomalyModel";
+import { StateAnomalyScorer } from "./anomalyScorer";
+import { AnomalyState } from "./anomalyState";
+import { loadBaselines, loadModel, saveAnomalyState } from "./anomalyStore";
+import { describeModel, historyFromInbox, loadIdentities, trainAndSave } from "./retrainFromStore";
+import { scheduleRetraining } from "./retraining";
+
+/**
+ * The anomaly model in the server. At install it loads the stored baselines and current model
+ * and hands the pipeline a scorer (ctx.anomaly), which scores each event against the actor's
+ * baseline, then learns it. After every batch the baselines that changed are written back
+ * (ctx.onEvents), and a model another replica or `immune train` stored is picked up. Retraining
+ * runs on ANOMALY_RETRAIN_CRON from the inbox's processed history; a lease in the store lets
+ * one replica train per schedule tick.
+ */
+
+/** How often the feature looks for a newer current model in the store. */
+const MODEL_CHECK_MS = 60_000;
+
+export interface AnomalyFeature extends ServerFeature {
+  /** The live baselines and model, once installed (for /immune status, tests, on-demand retrain). */
+  readonly state: AnomalyState | undefined;
+  /** Trains from the inbox now, stores the model as a new version and swaps it in. */
+  retrainNow(now?: Date): Promise<AnomalyModel>;
+}
+
+export function anomalyFeature(): AnomalyFeature {
+  let state: AnomalyState | undefined;
+  let ctxRef: FeatureContext | undefined;
+
+  const retrain = async (now = new Date()): Promise<AnomalyModel> => {
+    const ctx = ctxRef;
+    if (!ctx || !state) throw new Error("anomaly feature is not installed");
+    const cfg = ctx.config;
+    const { events, skipped } = await historyFromInbox(ctx.store, cfg.ANOMALY_TRAINING_DAYS, now);
+    const identities = await loadIdentities(ctx.store);
+    for (const id of identities) state.setIdentity(id);
+    const t0 = performance.now();
+    const result = await trainAndSave(ctx.store, events, cfg, { now, identities });
+    state.setModel(result.model);
+    ctx.metrics.modelAge.set(0);
+    ctx.logger.info(
+      { version: result.version, events: events.length, skipped, ms: Math.round(performance.now() - t0) },
+      "anomaly model retrained",
+    );
+    return result.model;
+  };
+
+  return {
+    name: "anomaly",
+    get state() {
+      return state;
+    },
+    retrainNow: retrain,
+    async install(ctx) {
+      ctxRef = ctx;
+      const cfg = ctx.config;
+      let model: AnomalyModel | undefined;
+      try {
+        model = (await loadModel(ctx.store)) ?? undefined;
+      } catch (err) {
+        // A model of another feature schema (or a corrupt document) must not stop the server:
+        // baselines still learn, and the next training replaces the model.
+        ctx.warn(
+          `anomaly: stored model not usable (${(err as Error).message}); scoring is off until retrained`,
+        );
+      }
+      const live = new AnomalyState({
+        baselineDays: cfg.ANOMALY_BASELINE_DAYS,
+        minHistoryEvents: cfg.ANOMALY_MIN_HISTORY_EVENTS,
+        model,
+      });
+      live.load(await loadBaselines(ctx.store));
+      state = live;
+      for (const id of await loadIdentities(ctx.store)) live.setIdentity(id);
+      ctx.anomaly = new StateAnomalyScorer(live, cfg.ANOMALY_INCIDENT_THRESHOLD);
+
+      const modelAgeSeconds = () =>
+        live.model ? Math.max(0, (Date.now() - Date.parse(live.model.createdAt)) / 1000) : -1;
+      ctx.metrics.modelAge.set(modelAgeSeconds());
+      ctx.status.push({
+        integrations: async () => [
+          {
+            name: "anomaly model",
+            connected: !!live.model,
+            detail: live.model ? describeModel(live.model) : "not trained yet (immune train)",
+          },
+        ],
+        modelTrainedAt: async () => live.model?.createdAt,
+      });
+
+      let lastCheck = Date.now();
+      ctx.onEvents(async () => {
+        await saveAnomalyState(ctx.store, live);
+        if (Date.now() - lastCheck < MODEL_CHECK_MS) return;
+        lastCheck = Date.now();
+        await adoptNewerModel(ctx, live);
+        ctx.metrics.modelAge.set(modelAgeSeconds());
+      });
+
+      let job: { stop: () => void } | undefined;
+      ctx.onStart(async () => {
+        job = scheduleRetraining(
+          cfg.ANOMALY_RETRAIN_CRON,
+          async () => {
+            const now = new Date();
+            const tick = now.toISOString().slice(0, 16);
+            if (!(await ctx.store.create("leases", `anomaly-retrain:${tick}`, { at: now.toISOString() }))) {
+              return; // another replica trains this tick; its model is adopted on the next check
+            }
+            await retrain(now);
+          },
+          {
+            onError: (err) =>
+              ctx.logger.warn(
+                { error: (err as Error).message },
+                "anomaly retraining failed; keeping the model",
+              ),
+          },
+        );
+      });
+      ctx.onStop(async () => {
+        job?.stop();
+        await saveAnomalyState(ctx.store, live);
+      });
+
+      ctx.announce(
+        live.model
+          ? `anomaly: ${describeModel(live.model)}; ${live.actorCount} baselines; retrains at "${cfg.ANOMALY_RETRAIN_CRON}"`
+          : `anomaly: baselines learning (${live.actorCount} so far), no model yet: run immune train or wait for "${cfg.ANOMALY_RETRAIN_CRON}"`,
+      );
+    },
+  };
+}
+
+/** Swaps in the store's current model when it is newer than the one in use. */
+async function adoptNewerModel(ctx: FeatureContext, state: AnomalyState): Promise<void> {
+  const current = await ctx.store.get<{ version: number }>("models", "anomaly.current");
+  const version = current?.data.version;
+  if (version === undefined || version === state.model?.version) return;
+  try {
+    const model = await loadModel(ctx.store, version);
+    if (model) {
+      state.setModel(model);
+      ctx.logger.info({ version }, "anomaly model updated from the store");
+    }
+  } catch (err) {
+    ctx.logger.warn({ version, error: (err as Error).message }, "stored anomaly model not usable");
+  }
+}
