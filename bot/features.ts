@@ -1,3 +1,4 @@
+import { leastPrivilegeFeature } from "../remediation/leastPrivilege/leastPrivilegeFeature";
 import type { ServerFeature } from "./serverFeature";
 
 /**
@@ -6,5 +7,5 @@ import type { ServerFeature } from "./serverFeature";
  * (cards go to channels in this order) and for which feature replaces the incident actions.
  */
 export function defaultFeatures(): ServerFeature[] {
-  return [];
+  return [leastPrivilegeFeature()];
 }
