@@ -117,6 +117,28 @@ function rolePermissions(
   return result;
 }
 
+/**
+ * The k riskiest permissions (weight, then name), without sorting all of them: removing a basic
+ * role drops ~10,000 permissions and only ten are shown. Weights are a handful of integers.
+ */
+function riskiest(perms: string[], k: number): string[] {
+  const byWeight = new Map<number, string[]>();
+  for (const p of perms) {
+    const w = permissionWeight(p);
+    const list = byWeight.get(w);
+    if (list) list.push(p);
+    else byWeight.set(w, [p]);
+  }
+  const out: string[] = [];
+  for (const w of [...byWeight.keys()].sort((a, b) => b - a)) {
+    for (const p of byWeight.get(w)!.sort()) {
+      if (out.length >= k) return out;
+      out.push(p);
+    }
+  }
+  return out;
+}
+
 function recommendGcp(ctx: Context, grants: PrincipalGrants): Recommendation[] {
   const resources = Object.keys(grants.gcpBindings).sort();
   if (resources.length === 0) {
@@ -192,10 +214,7 @@ function recommendGcpResource(ctx: Context, resource: string, grants: PrincipalG
   const removed: string[] = [];
   for (const p of granted) if (!after.has(p)) removed.push(p);
   rec.removedPermissionCount = removed.length;
-  rec.riskiestRemoved = removed
-    .sort((a, b) => permissionWeight(b) - permissionWeight(a) || (a < b ? -1 : a > b ? 1 : 0))
-    .slice(0, RISKIEST_SHOWN)
-    .map((p) => ({ permission: p, why: riskReason(p) }));
+  rec.riskiestRemoved = riskiest(removed, RISKIEST_SHOWN).map((p) => ({ permission: p, why: riskReason(p) }));
 
   if (rec.removedRoles.length === 0 || removed.length === 0) {
     return {
