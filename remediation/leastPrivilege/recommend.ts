@@ -88,13 +88,13 @@ export function recommend(
 
 // ---------------------------------------------------------------- GCP
 
-const unionCache = new Map<string, { perms: Set<string>; unknown: string[] }>();
+const unionCache = new Map<string, { perms: Set<string>; unknown: string[]; ranked?: string[] }>();
 
 /** Permissions the roles grant together (memoised: many principals share role sets). */
 function rolePermissions(
   roles: string[],
   custom: Record<string, string[]>,
-): { perms: Set<string>; unknown: string[] } {
+): { perms: Set<string>; unknown: string[]; ranked?: string[] } {
   const cacheable = roles.every((r) => !custom[r]);
   const key = roles.join(" ");
   if (cacheable) {
@@ -211,12 +211,20 @@ function recommendGcpResource(ctx: Context, resource: string, grants: PrincipalG
   rec.removedRoles = known.filter((r) => !proposedRoles.includes(r));
   rec.addedRoles = proposedRoles.filter((r) => !currentRoles.includes(r));
 
-  const removed: string[] = [];
-  for (const p of granted) if (!after.has(p)) removed.push(p);
-  rec.removedPermissionCount = removed.length;
-  rec.riskiestRemoved = riskiest(removed, RISKIEST_SHOWN).map((p) => ({ permission: p, why: riskReason(p) }));
+  // Counted from the (small) proposed side; the riskiest walk the granted set ranked once per role set.
+  let kept = 0;
+  for (const p of after) if (granted.has(p)) kept++;
+  rec.removedPermissionCount = granted.size - kept;
+  const union = rolePermissions(currentRoles, grants.gcpCustomRoles);
+  union.ranked ??= riskiest([...granted], granted.size);
+  const top: string[] = [];
+  for (const p of union.ranked) {
+    if (top.length >= RISKIEST_SHOWN) break;
+    if (!after.has(p)) top.push(p);
+  }
+  rec.riskiestRemoved = top.map((p) => ({ permission: p, why: riskReason(p) }));
 
-  if (rec.removedRoles.length === 0 || removed.length === 0) {
+  if (rec.removedRoles.length === 0 || rec.removedPermissionCount === 0) {
     return {
       ...rec,
       status: "nothing_to_remove",

@@ -10,6 +10,7 @@ import {
   GcpProjectGrantSource,
 } from "../../remediation/leastPrivilege/grantSource";
 import { DEFAULT_LEAST_PRIVILEGE } from "../../remediation/leastPrivilege/leastPrivilegeConfig";
+import { permissionWeight } from "../../remediation/leastPrivilege/permissionRisk";
 import { recommend } from "../../remediation/leastPrivilege/recommend";
 import { recommendationIncident } from "../../remediation/leastPrivilege/recommendationIncident";
 import { dayNumber, type UsageDoc } from "../../remediation/leastPrivilege/usage";
@@ -142,6 +143,15 @@ describe("applying a least-privilege recommendation and undoing it", () => {
     expect(rec.kept[0]).toMatchObject({ lastUsed: "2026-11-22", count: 420 });
     expect(rec.current.permissionCount).toBeGreaterThan(10_000);
     expect(rec.proposed.permissionCount).toBe(3);
+    expect(rec.removedPermissionCount).toBe(rec.current.permissionCount - 3);
+    // The card names the riskiest of what goes: IAM-changing first, alphabetical within.
+    expect(rec.riskiestRemoved).toHaveLength(10);
+    expect(rec.riskiestRemoved[0].why).toBe("changes IAM or acts as another identity");
+    const ranked = rec.riskiestRemoved.map((r) => r.permission);
+    expect(ranked).toEqual(
+      [...ranked].sort((a, b) => permissionWeight(b) - permissionWeight(a) || a.localeCompare(b)),
+    );
+    expect(ranked.every((p) => !rec.kept.some((k) => k.permission === p))).toBe(true);
 
     const inc = await approved(rec);
     const r = runner();
