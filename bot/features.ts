@@ -1,5 +1,6 @@
 import { anomalyFeature } from "../detection/anomaly/anomalyFeature";
 import { lifecycleFeature } from "../integrations/sailpoint/lifecycleFeature";
+import { leastPrivilegeFeature } from "../remediation/leastPrivilege/leastPrivilegeFeature";
 import { remediationFeature } from "../remediation/remediationFeature";
 import type { ServerFeature } from "./serverFeature";
 import { slackFeature } from "./slack/slackFeature";
@@ -11,5 +12,12 @@ import { teamsFeature } from "./teams/teamsFeature";
  * (cards go to channels in this order) and for which feature replaces the incident actions.
  */
 export function defaultFeatures(): ServerFeature[] {
-  return [anomalyFeature(), slackFeature(), teamsFeature, remediationFeature(), lifecycleFeature()];
+  return [
+    anomalyFeature(),
+    slackFeature(),
+    teamsFeature,
+    remediationFeature(),
+    lifecycleFeature(),
+    leastPrivilegeFeature(),
+  ];
 }

@@ -2,6 +2,7 @@ import type { BenchSection } from "../section";
 import { anomalySection } from "./anomaly";
 import { detectionSection } from "./detection";
 import { e2eSection } from "./e2e";
+import { leastPrivilegeSection } from "./leastPrivilege";
 import { remediationSection } from "./remediation";
 import { slackSection } from "./slack";
 
@@ -9,6 +10,7 @@ import { slackSection } from "./slack";
 export const sections: BenchSection[] = [
   detectionSection,
   anomalySection,
+  leastPrivilegeSection,
   e2eSection,
   slackSection,
   remediationSection,

@@ -136,11 +136,13 @@ export async function loadRecommendation(
     const d = doc.data;
     const unused = strings(d.unused ?? d.unusedGrants ?? d.remove);
     const suggested = strings(d.suggested ?? d.suggestedRoles ?? d.keep);
-    if (unused.length === 0 && suggested.length === 0) continue;
+    const reason = str(d.reason);
+    if (unused.length === 0 && suggested.length === 0 && !reason) continue;
     return {
       principal: str(d.principal) ?? id,
       unused,
       suggested,
+      ...(reason ? { reason } : {}),
       observedDays: typeof d.observedDays === "number" ? d.observedDays : undefined,
       generatedAt: str(d.generatedAt) ?? str(d.computedAt),
     };

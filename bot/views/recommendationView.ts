@@ -10,6 +10,8 @@ export interface RecommendationData {
   suggested: string[];
   observedDays?: number;
   generatedAt?: string;
+  /** Why nothing is recommended (too little history, every grant used), when so. */
+  reason?: string;
 }
 
 /** `/immune recommend <who>`: what this identity could give up. */
@@ -38,17 +40,24 @@ export function recommendationView(query: string, rec: RecommendationData | unde
     title: `Least privilege: ${rec.principal}`,
     fields,
     sections: [
-      {
-        heading: "Could give up",
-        lines: rec.unused.length ? rec.unused.slice(0, 20) : ["Nothing: every grant is used"],
-      },
-      {
-        heading: "Would keep working with",
-        lines: rec.suggested.length ? rec.suggested.slice(0, 20) : ["No change"],
-      },
+      ...(rec.reason ? [{ heading: "Why no change", lines: [rec.reason] }] : []),
+      ...(rec.reason && !rec.unused.length ? [] : changeSections(rec)),
     ],
     facts: rec.unused.length > 20 ? [`…and ${rec.unused.length - 20} more unused grants`] : [],
     actions: [],
     fallback: `${rec.principal}: ${plural(rec.unused.length, "unused grant")}`,
   };
+}
+
+function changeSections(rec: RecommendationData) {
+  return [
+    {
+      heading: "Could give up",
+      lines: rec.unused.length ? rec.unused.slice(0, 20) : ["Nothing: every grant is used"],
+    },
+    {
+      heading: "Would keep working with",
+      lines: rec.suggested.length ? rec.suggested.slice(0, 20) : ["No change"],
+    },
+  ];
 }

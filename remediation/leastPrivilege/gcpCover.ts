@@ -71,7 +71,12 @@ export function coverWithPredefinedRoles(
         : index.rolePerms[r].length - c.elems.length + ROLE_BASE_COST + model.roleCost;
       return { elems: c.elems, cost };
     });
-    const res = weightedSetCover(universe.length, sets);
+    // Only the weighted cover is the answer; alternatives are for ranking, a short search will do.
+    const res = weightedSetCover(
+      universe.length,
+      sets,
+      model.weighted && model.roleCost === 0 ? {} : { nodeBudget: 500 },
+    );
     const roles = res.chosen.map((i) => roleIds[i]);
     covers.push({
       roles: roles.map((r) => index.roles[r]).sort(),

@@ -1,3 +1,4 @@
+import cron from "node-cron";
 import { z } from "zod";
 import { envInt, envNumber } from "../../bot/configSchema";
 
@@ -18,6 +19,13 @@ export const leastPrivilegeConfigShape = {
   LEAST_PRIVILEGE_REPORT_SIZE: envInt(10, 1, 1000).describe(
     "How many principals the weekly excess-permission report lists.",
   ),
+  LEAST_PRIVILEGE_REPORT_CRON: z
+    .string()
+    .default("0 9 * * 1")
+    .refine((v) => !v.trim() || cron.validate(v), "not a cron expression")
+    .describe(
+      "When the weekly least-privilege report (principals with the most unused permissions) is posted: a cron expression in DIGEST_TIMEZONE; empty turns the report off.",
+    ),
 } as const;
 
 export const LeastPrivilegeConfigSchema = z.object({ ...leastPrivilegeConfigShape });

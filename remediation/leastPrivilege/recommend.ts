@@ -88,13 +88,13 @@ export function recommend(
 
 // ---------------------------------------------------------------- GCP
 
-const unionCache = new Map<string, { perms: Set<string>; unknown: string[] }>();
+const unionCache = new Map<string, { perms: Set<string>; unknown: string[]; ranked?: string[] }>();
 
 /** Permissions the roles grant together (memoised: many principals share role sets). */
 function rolePermissions(
   roles: string[],
   custom: Record<string, string[]>,
-): { perms: Set<string>; unknown: string[] } {
+): { perms: Set<string>; unknown: string[]; ranked?: string[] } {
   const cacheable = roles.every((r) => !custom[r]);
   const key = roles.join(" ");
   if (cacheable) {
@@ -115,6 +115,28 @@ function rolePermissions(
     unionCache.set(key, result);
   }
   return result;
+}
+
+/**
+ * The k riskiest permissions (weight, then name), without sorting all of them: removing a basic
+ * role drops ~10,000 permissions and only ten are shown. Weights are a handful of integers.
+ */
+function riskiest(perms: string[], k: number): string[] {
+  const byWeight = new Map<number, string[]>();
+  for (const p of perms) {
+    const w = permissionWeight(p);
+    const list = byWeight.get(w);
+    if (list) list.push(p);
+    else byWeight.set(w, [p]);
+  }
+  const out: string[] = [];
+  for (const w of [...byWeight.keys()].sort((a, b) => b - a)) {
+    for (const p of byWeight.get(w)!.sort()) {
+      if (out.length >= k) return out;
+      out.push(p);
+    }
+  }
+  return out;
 }
 
 function recommendGcp(ctx: Context, grants: PrincipalGrants): Recommendation[] {
@@ -189,15 +211,20 @@ function recommendGcpResource(ctx: Context, resource: string, grants: PrincipalG
   rec.removedRoles = known.filter((r) => !proposedRoles.includes(r));
   rec.addedRoles = proposedRoles.filter((r) => !currentRoles.includes(r));
 
-  const removed: string[] = [];
-  for (const p of granted) if (!after.has(p)) removed.push(p);
-  rec.removedPermissionCount = removed.length;
-  rec.riskiestRemoved = removed
-    .sort((a, b) => permissionWeight(b) - permissionWeight(a) || (a < b ? -1 : a > b ? 1 : 0))
-    .slice(0, RISKIEST_SHOWN)
-    .map((p) => ({ permission: p, why: riskReason(p) }));
+  // Counted from the (small) proposed side; the riskiest walk the granted set ranked once per role set.
+  let kept = 0;
+  for (const p of after) if (granted.has(p)) kept++;
+  rec.removedPermissionCount = granted.size - kept;
+  const union = rolePermissions(currentRoles, grants.gcpCustomRoles);
+  union.ranked ??= riskiest([...granted], granted.size);
+  const top: string[] = [];
+  for (const p of union.ranked) {
+    if (top.length >= RISKIEST_SHOWN) break;
+    if (!after.has(p)) top.push(p);
+  }
+  rec.riskiestRemoved = top.map((p) => ({ permission: p, why: riskReason(p) }));
 
-  if (rec.removedRoles.length === 0 || removed.length === 0) {
+  if (rec.removedRoles.length === 0 || rec.removedPermissionCount === 0) {
     return {
       ...rec,
       status: "nothing_to_remove",

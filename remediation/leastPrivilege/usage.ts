@@ -190,18 +190,30 @@ export function applyUsageUpdates(
   return doc;
 }
 
-/** Records a batch of normalized events: one compare-and-set write per principal touched. */
+/**
+ * Records a batch of normalized events: one compare-and-set write per principal touched.
+ * Returns the documents as stored, so the caller can refresh those principals' recommendations.
+ */
 export async function recordUsage(
   store: Store,
   events: readonly IamEvent[],
   settings: Pick<LeastPrivilegeSettings, "windowDays">,
   now: Date = new Date(),
-): Promise<number> {
-  const updates = usageUpdates(events);
-  for (const [id, list] of updates) {
-    await mutate<UsageDoc>(store, "usage", id, (current) => applyUsageUpdates(current, list, settings, now));
+): Promise<UsageDoc[]> {
+  const out: UsageDoc[] = [];
+  for (const [id, list] of usageUpdates(events)) {
+    const doc = await mutate<UsageDoc>(store, "usage", id, (current) =>
+      applyUsageUpdates(current, list, settings, now),
+    );
+    if (doc) out.push(doc.data);
   }
-  return updates.size;
+  return out;
+}
+
+/** Every principal's usage document (recommendation summaries share the collection). */
+export async function listUsage(store: Store, limit = 100_000): Promise<UsageDoc[]> {
+  const docs = await store.query<UsageDoc>("usage", { limit });
+  return docs.filter((d) => /^(gcp|aws):/.test(d.id)).map((d) => UsageDocSchema.parse(d.data));
 }
 
 export async function loadUsage(store: Store, ref: { cloud: Cloud; id: string }): Promise<UsageDoc | null> {

@@ -138,7 +138,11 @@ describe.each(routes)("$path under hostile input", ({ path, valid }) => {
     const empty = await post(path, "");
     expect(empty.status).toBe(400);
     expectClearAnswer(empty);
-    const binary = await post(path, new Blob([new Uint8Array([0xff, 0xfe, 0x00, 0x01, 0x7b])]), "application/octet-stream");
+    const binary = await post(
+      path,
+      new Blob([new Uint8Array([0xff, 0xfe, 0x00, 0x01, 0x7b])]),
+      "application/octet-stream",
+    );
     expect(binary.status).toBe(400);
     expectClearAnswer(binary);
   });

@@ -1,0 +1,85 @@
+import type { Store } from "../../integrations/store/store";
+import { observedGrants, type PrincipalGrants } from "./grantSource";
+import type { LeastPrivilegeSettings } from "./leastPrivilegeConfig";
+import { recommend } from "./recommend";
+import { describeRecommendation, type Recommendation } from "./recommendation";
+import type { UsageDoc } from "./usage";
+
+/**
+ * What `/immune recommend <who>` reads (bot/commands/commandData.ts loadRecommendation): one
+ * document per principal in the `usage` collection, id `recommendation:<principal lowercased>`,
+ * with the lines the card shows and the full recommendations behind them.
+ */
+export interface RecommendationSummary {
+  cloud: "gcp" | "aws";
+  principal: string;
+  member: string;
+  /** Grants it could give up, one line each ("roles/editor on project acme-prod"). */
+  unused: string[];
+  /** What it would hold instead, one line each. */
+  suggested: string[];
+  /** Why there is no change to make (too little history, nothing unused), when so. */
+  reason?: string;
+  /** The sentence each applicable change is confirmed with. */
+  changes: string[];
+  observedDays: number;
+  generatedAt: string;
+  recommendations: Recommendation[];
+}
+
+const fmt = (n: number) => n.toLocaleString("en-US");
+
+function where(resource: string): string {
+  const m = /^(projects|folders|organizations)\/([^/]+)$/.exec(resource);
+  return m ? `${m[1].slice(0, -1)} ${m[2]}` : resource;
+}
+
+/** Pure: the card's lines from the recommendations for one principal. */
+export function summarize(doc: UsageDoc, recs: Recommendation[], now: Date): RecommendationSummary {
+  const ok = recs.filter((r) => r.status === "ok");
+  const unused: string[] = [];
+  const suggested: string[] = [];
+  for (const r of ok) {
+    const on = r.cloud === "gcp" ? ` on ${where(r.resource)}` : "";
+    for (const role of r.removedRoles) unused.push(`${role}${on}`);
+    for (const name of r.removedInlinePolicies) unused.push(`inline policy ${name}`);
+    for (const role of r.proposed.roles) {
+      if (r.cloud === "aws") suggested.push(`${role} (${fmt(r.proposed.permissionCount)} used actions)`);
+      else suggested.push(`${role}${on}`);
+    }
+    if (r.proposed.customRole)
+      suggested.push(
+        `custom role ${r.proposed.customRole.name} (${fmt(r.proposed.customRole.permissions.length)} permissions)`,
+      );
+  }
+  const reason = ok.length ? undefined : recs.map((r) => r.reason).join(" ");
+  return {
+    cloud: doc.cloud,
+    principal: doc.principal,
+    member: doc.member,
+    unused,
+    suggested,
+    ...(reason ? { reason } : {}),
+    changes: ok.map(describeRecommendation),
+    observedDays: recs[0]?.observedDays ?? 0,
+    generatedAt: now.toISOString(),
+    recommendations: recs,
+  };
+}
+
+export function summaryId(principal: string): string {
+  return `recommendation:${principal.toLowerCase()}`;
+}
+
+/** Recomputes and stores one principal's recommendation (pure recommend, one write). */
+export async function refreshRecommendation(
+  store: Store,
+  doc: UsageDoc,
+  settings: LeastPrivilegeSettings,
+  now: Date,
+  grants: PrincipalGrants = observedGrants(doc),
+): Promise<RecommendationSummary> {
+  const summary = summarize(doc, recommend(doc, grants, settings, now), now);
+  await store.set("usage", summaryId(doc.principal), summary);
+  return summary;
+}
