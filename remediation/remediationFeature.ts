@@ -13,6 +13,7 @@ import { notifyHandler } from "./executor";
 import type { GcpClients } from "./gcpClients";
 import { createGcpClients } from "./gcpClients";
 import { gcpExecutors } from "./gcpExecutor";
+import { gcpReplaceRolesHandler } from "./leastPrivilege/gcpReplaceRoles";
 import { planRemediation } from "./plan";
 import type { RemediationPolicy } from "./policy";
 import { policyFromConfig } from "./policy";
@@ -91,6 +92,8 @@ export function remediationFeature(opts: RemediationFeatureOptions = {}): Server
       const executors: Executors = {
         ...gcpExecutors(gcp, { retry }),
         ...awsExecutors(aws, { retry }),
+        // Least-privilege recommendations applied from chat (replace broad roles, undoable).
+        "gcp.replaceRoles": gcpReplaceRolesHandler(gcp, { retry }),
         notify: notifyHandler,
       };
       const actions = new RemediationIncidentActions({

@@ -19,6 +19,8 @@ export const GCP_PERMISSIONS = {
     disable: "iam.serviceAccountKeys.disable",
     enable: "iam.serviceAccountKeys.enable",
   },
+  /** Least-privilege apply may create a custom role with exactly the used permissions; undo deletes it. */
+  customRole: { create: "iam.roles.create", delete: "iam.roles.delete" },
   serviceAccount: {
     get: "iam.serviceAccounts.get",
     disable: "iam.serviceAccounts.disable",
@@ -31,6 +33,7 @@ export const REQUIRED_GCP_PERMISSIONS: readonly string[] = [
   ...Object.values(GCP_PERMISSIONS.policy).flatMap((p) => [p.get, p.set]),
   ...Object.values(GCP_PERMISSIONS.serviceAccountKey),
   ...Object.values(GCP_PERMISSIONS.serviceAccount),
+  ...Object.values(GCP_PERMISSIONS.customRole),
 ].sort();
 
 /**
@@ -43,6 +46,7 @@ export const REQUIRED_GCP_ROLES: readonly string[] = [
   "roles/iam.securityAdmin",
   "roles/iam.serviceAccountAdmin",
   "roles/iam.serviceAccountKeyAdmin",
+  "roles/iam.roleAdmin",
 ];
 
 /** SDK command → IAM action it needs (S3's API names differ from its action names). */

@@ -153,3 +153,12 @@ describe("Terraform", () => {
     expect(String(rule.event_pattern)).toContain("AWS API Call via CloudTrail");
   });
 });
+
+describe("the predefined-role alternative", () => {
+  it("holds every permission the executors need (for installs that grant roles instead of the custom role)", async () => {
+    const { REQUIRED_GCP_ROLES } = await import("../../remediation/requiredPermissions");
+    const roles = gcpRoleData().roles;
+    const held = new Set(REQUIRED_GCP_ROLES.flatMap((r) => roles[r]?.permissions ?? []));
+    for (const p of REQUIRED_GCP_PERMISSIONS) expect(held.has(p), p).toBe(true);
+  });
+});

@@ -14,6 +14,8 @@ locals {
   # Exactly the permissions the remediation executors call, execute and undo
   # (remediation/requiredPermissions.ts REQUIRED_GCP_PERMISSIONS; a test keeps them equal).
   remediation_permissions = [
+    "iam.roles.create",
+    "iam.roles.delete",
     "iam.serviceAccountKeys.disable",
     "iam.serviceAccountKeys.enable",
     "iam.serviceAccountKeys.get",

@@ -71,6 +71,9 @@ variable "secret_names" {
   default = [
     "SLACK_SIGNING_SECRET",
     "SLACK_BOT_TOKEN",
+    "TEAMS_APP_PASSWORD",
+    "SAILPOINT_WEBHOOK_SECRET",
+    "ISC_CLIENT_SECRET",
     "LINK_SIGNING_SECRET",
   ]
 }
