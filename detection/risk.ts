@@ -80,7 +80,7 @@ export const riskConfigShape = {
     .enum(["true", "false", "auto"])
     .default("auto")
     .describe(
-      "Whether an identity unknown to the IGA raises risk (auto: when SailPoint or JML data is present).",
+      "Whether an identity unknown to the IGA raises risk (auto: when a SailPoint integration is configured, ISC_BASE_URL or webhook credentials).",
     ),
 };
 

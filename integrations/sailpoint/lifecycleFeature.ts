@@ -91,7 +91,16 @@ export function lifecycleFeature(opts: { aws?: AwsClientFactory; now?: () => Dat
         log,
       });
       feature.service = service;
-      ctx.igaConnected = () => true;
+      // An unknown identity only means something when a real IGA feed is configured: in the
+      // unauthenticated local demo nothing is known to an IGA, so "auto" leaves risk alone.
+      const igaConfigured = Boolean(
+        cfg.ISC_BASE_URL ||
+          cfg.SAILPOINT_WEBHOOK_SECRET ||
+          cfg.SAILPOINT_WEBHOOK_TOKEN ||
+          cfg.SAILPOINT_WEBHOOK_BASIC_PASSWORD,
+      );
+      const iga = cfg.IGA_CONNECTED === "auto" ? igaConfigured : cfg.IGA_CONNECTED === "true";
+      ctx.igaConnected = () => iga;
       ctx.app.use(
         sailpointRouter({
           store: ctx.store,
