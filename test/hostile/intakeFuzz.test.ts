@@ -6,6 +6,7 @@ import {
   gcpPublicBucketEntry,
   pubSubPush,
 } from "../helpers/fixtures";
+import { mutate, wrongValue } from "../helpers/mutateJson";
 import type { TestServer } from "../helpers/server";
 import { startTestServer } from "../helpers/server";
 
@@ -46,32 +47,6 @@ function expectClearAnswer(r: { status: number; text: string; stored: number }) 
   }
 }
 
-/** Replaces the value at a random path of a JSON-like value (wrong types, nulls, huge strings). */
-function mutate(value: unknown, path: number[], replacement: unknown): unknown {
-  if (path.length === 0 || value === null || typeof value !== "object") return replacement;
-  const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
-  if (entries.length === 0) return replacement;
-  const [key] = entries[path[0] % entries.length];
-  const copy: Record<string, unknown> | unknown[] = Array.isArray(value) ? [...value] : { ...value };
-  (copy as Record<string, unknown>)[key] = mutate(
-    (value as Record<string, unknown>)[key],
-    path.slice(1),
-    replacement,
-  );
-  return copy;
-}
-
-const replacement = fc.oneof(
-  fc.constant(null),
-  fc.constant(undefined),
-  fc.integer(),
-  fc.boolean(),
-  fc.string({ maxLength: 20 }),
-  fc.constant("A".repeat(50_000)),
-  fc.array(fc.anything(), { maxLength: 3 }),
-  fc.object({ maxDepth: 2 }),
-);
-
 const routes = [
   {
     path: "/events/gcp",
@@ -101,7 +76,7 @@ describe.each(routes)("$path under hostile input", ({ path, valid }) => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.nat(), { minLength: 1, maxLength: 6 }),
-        replacement,
+        wrongValue,
         async (where, value) => {
           n++;
           const body = JSON.stringify(mutate(valid(10_000 + n), where, value));
