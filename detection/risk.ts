@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { envList, envNumber } from "../bot/configSchema";
+import { globMatch } from "./globMatch";
 import type { Finding, Identity, RiskFactor, Severity, Target } from "./model";
 import { SEVERITY_RANK } from "./model";
 
@@ -99,14 +100,6 @@ export interface RiskInput {
   /** Points taken off by "lower" suppressions, with their reasons. */
   suppressions?: { points: number; why: string }[];
   now?: Date;
-}
-
-export function globMatch(pattern: string, value: string): boolean {
-  const re = new RegExp(`^${pattern.split("*").map(escapeRe).join(".*")}$`, "i");
-  return re.test(value);
-}
-function escapeRe(s: string): string {
-  return s.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
 }
 
 export function riskBand(score: number): "critical" | "high" | "medium" | "low" {

@@ -1,5 +1,5 @@
+import { globMatch } from "./globMatch";
 import type { Finding, IamEvent, Suppression } from "./model";
-import { globMatch } from "./risk";
 
 /**
  * The allow-list: suppressions silence a finding (dropped, counted) or lower it (kept, with

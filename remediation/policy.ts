@@ -1,3 +1,4 @@
+import { globMatch } from "../detection/globMatch";
 import type { RemediationAction } from "../detection/model";
 import type { RemediationConfig } from "./remediationConfig";
 
@@ -89,15 +90,6 @@ export function defaultPolicy(overrides: Partial<RemediationPolicy> = {}): Remed
     maxAttempts: 4,
     ...overrides,
   };
-}
-
-/** Case-insensitive glob with `*` (any run of characters) and `?` (one character). */
-export function globMatch(pattern: string, value: string): boolean {
-  const re = pattern
-    .split("")
-    .map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\/]/g, "\\$&")))
-    .join("");
-  return new RegExp(`^${re}$`, "i").test(value);
 }
 
 /** Every name an action's principal and scope go by, so "bob", "user:bob@x" and the ARN all match. */
