@@ -3,7 +3,7 @@ import express from "express";
 import { allDetectors } from "../detection/detectors";
 import type { IamEvent, Incident } from "../detection/model";
 import type { EventAnalysis } from "../detection/pipeline";
-import { parseRiskWeights } from "../detection/risk";
+import { parseRiskWeights, riskBand } from "../detection/risk";
 import { awsEventsRoute } from "../handlers/awsEvents";
 import { gcpEventsRoute } from "../handlers/gcpEvents";
 import { intakeErrors } from "../handlers/intake";
@@ -132,7 +132,7 @@ export async function createImmuneServer(
     log: (level, msg, extra) => logger[level](extra ?? {}, msg),
     hooks: {
       onIncident: async (incident, created) => {
-        if (created) metrics.incidents.inc({ band: bandOf(incident.risk) });
+        if (created) metrics.incidents.inc({ band: riskBand(incident.risk) });
         for (const ch of channels) {
           try {
             await ch.publishIncident(incident);
@@ -285,10 +285,3 @@ export async function createImmuneServer(
 
 /** How long shutdown waits for in-flight requests before cutting their connections. */
 const SHUTDOWN_GRACE_MS = 10_000;
-
-function bandOf(risk: number): string {
-  if (risk >= 85) return "critical";
-  if (risk >= 65) return "high";
-  if (risk >= 40) return "medium";
-  return "low";
-}

@@ -1,14 +1,12 @@
 /** Risk bands of a 0-100 score, as the card badge and the status/digest counts use them. */
-export type RiskBand = "critical" | "high" | "medium" | "low";
+import { riskBand } from "../../detection/risk";
+
+export type RiskBand = ReturnType<typeof riskBand>;
 
 export const RISK_BANDS: RiskBand[] = ["critical", "high", "medium", "low"];
 
-export function bandOf(score: number): RiskBand {
-  if (score >= 85) return "critical";
-  if (score >= 65) return "high";
-  if (score >= 40) return "medium";
-  return "low";
-}
+/** The bands are the risk function's own (detection/risk.ts), so cards and metrics agree. */
+export const bandOf: (score: number) => RiskBand = riskBand;
 
 export const BAND_LABEL: Record<RiskBand, string> = {
   critical: "Critical",
