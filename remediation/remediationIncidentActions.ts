@@ -197,6 +197,7 @@ export class RemediationIncidentActions implements IncidentActions {
       actor: by,
       action: "remediation.approve",
       incidentId,
+      at: this.now().toISOString(),
       detail: {
         display: who.display,
         outcome: d.kind === "run" ? "running" : d.message,
@@ -240,6 +241,7 @@ export class RemediationIncidentActions implements IncidentActions {
         actor: "auto",
         action: "remediation.auto",
         incidentId,
+        at: this.now().toISOString(),
         detail: { dryRun: true, outcome: said },
       });
       await this.runner.publish(inc);
@@ -282,6 +284,7 @@ export class RemediationIncidentActions implements IncidentActions {
         actor: "auto",
         action: "remediation.breaker.refused",
         incidentId,
+        at: this.now().toISOString(),
         detail: { reason: budget.reason, justTripped: budget.justTripped },
       });
       if (budget.justTripped) {
@@ -300,6 +303,7 @@ export class RemediationIncidentActions implements IncidentActions {
       actor: "auto",
       action: "remediation.auto",
       incidentId,
+      at: this.now().toISOString(),
       detail: { risk: claimed.risk, steps },
     });
     await this.runner.publish(claimed);
@@ -326,6 +330,7 @@ export class RemediationIncidentActions implements IncidentActions {
       actor: by,
       action: "remediation.undo",
       incidentId,
+      at,
       detail: { display: who.display },
     });
     const out = await this.runner.undo(incidentId, by);
