@@ -195,7 +195,10 @@ describe("restart after SIGKILL", () => {
     const t0 = Date.now();
     const startMs = [tKill - tStart, t0 - tKill];
     for (const i of [...unacked]) expect(await post(i)).toBe(true);
-    expect(accepted).toBe(EVENTS);
+    // A file durably stored by the killed server but never answered comes back as duplicates:
+    // every record is counted once, as new or as already held, and none beyond the in-flight files.
+    expect(accepted + duplicates).toBe(EVENTS);
+    expect(duplicates).toBeLessThanOrEqual(4 * 200);
     await waitFor(
       "backlog to drain",
       async () => {
