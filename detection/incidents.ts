@@ -78,8 +78,15 @@ export function mergeIntoIncident(current: Incident | null, id: string, m: Merge
   const top = strongest(findings);
   const firstSeen = current && current.firstSeen < m.event.time ? current.firstSeen : m.event.time;
   const lastSeen = current && current.lastSeen > m.event.time ? current.lastSeen : m.event.time;
+  // The threat came back after it was remediated (the grant re-added, the key re-created):
+  // the incident opens again and is planned afresh rather than staying "remediated".
+  const recurred =
+    current?.state === "remediated" && Date.parse(m.event.time) > Date.parse(current.stateChangedAt);
   const timeline = [
     ...(current?.timeline ?? []),
+    ...(recurred
+      ? [{ at, by: "system", what: `Reopened: seen again at ${m.event.time}, after the remediation` }]
+      : []),
     ...fresh.map((f) => ({
       at,
       by: "system",
@@ -105,12 +112,12 @@ export function mergeIntoIncident(current: Incident | null, id: string, m: Merge
     anomalyScore,
     anomalyReasons,
     loweredBy,
-    state: current?.state ?? "open",
-    stateChangedAt: current?.stateChangedAt ?? at,
+    state: recurred ? "open" : (current?.state ?? "open"),
+    stateChangedAt: recurred ? at : (current?.stateChangedAt ?? at),
     assignee: current?.assignee,
     snoozedUntil: current?.snoozedUntil,
     dismissReason: current?.dismissReason,
-    plan: current?.plan,
+    plan: recurred ? undefined : current?.plan,
     timeline,
     chat: current?.chat ?? {},
     createdAt: current?.createdAt ?? at,

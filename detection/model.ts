@@ -157,7 +157,8 @@ export const INCIDENT_TRANSITIONS: Record<IncidentState, IncidentState[]> = {
   snoozed: ["open", "remediating", "dismissed"],
   remediating: ["remediated", "failed"],
   failed: ["remediating", "dismissed"],
-  remediated: ["reverted"],
+  // "open" again only when the threat recurs after the remediation (detection/incidents.ts).
+  remediated: ["reverted", "open"],
   reverted: ["remediating"],
   dismissed: ["open"],
 };

@@ -135,6 +135,55 @@ describe("remediation end to end", () => {
     );
   });
 
+  it("the grant re-added after an automatic remediation reopens the incident, which is remediated again", async () => {
+    google.setPolicy(BUCKET, BEFORE);
+    // A week-long window keeps both events on one incident however the clock falls.
+    const { t, channel } = await start({
+      REMEDIATION_MODE: "enforce",
+      AUTO_REMEDIATE: "true",
+      AUTO_REMEDIATE_THRESHOLD: "40",
+      INCIDENT_WINDOW_MINUTES: String(7 * 24 * 60),
+    });
+    const first = new Date(Date.now() - 1000).toISOString();
+    await postJson(
+      `${t.url}/events/gcp`,
+      pubSubPush(gcpPublicBucketEntry({ insertId: "regrant-1", timestamp: first })),
+    );
+    const remediated = await waitFor("remediated incident", () =>
+      incidentWhere(t, (i) => i.state === "remediated"),
+    );
+    expect(bucketMembers()).not.toContain("allUsers");
+
+    // The attacker grants allUsers again, after the remediation.
+    google.setPolicy(BUCKET, BEFORE);
+    const again = new Date(Date.parse(remediated.stateChangedAt) + 1000).toISOString();
+    await postJson(
+      `${t.url}/events/gcp`,
+      pubSubPush(gcpPublicBucketEntry({ insertId: "regrant-2", timestamp: again })),
+    );
+    const reRemediated = await waitFor("second remediation", () =>
+      incidentWhere(t, (i) => i.id === remediated.id && i.state === "remediated" && i.eventIds.length === 2),
+    );
+    expect(bucketMembers()).not.toContain("allUsers");
+    expect(google.calls.filter((c) => c.method === "PUT")).toHaveLength(2);
+    const said = reRemediated.timeline.map((e) => e.what);
+    expect(said.filter((w) => w === "Remediation complete")).toHaveLength(2);
+    expect(said.some((w) => w.startsWith("Reopened: seen again"))).toBe(true);
+    expect(channel.last(remediated.id)?.state).toBe("remediated");
+
+    // A late copy of the first grant (its time is before the remediation) changes nothing.
+    await postJson(
+      `${t.url}/events/gcp`,
+      pubSubPush(gcpPublicBucketEntry({ insertId: "regrant-0", timestamp: first })),
+    );
+    await waitFor("late event processed", async () =>
+      (await t.server.store.inboxCounts()).pending === 0 ? true : undefined,
+    );
+    const final = await incidentWhere(t, (i) => i.id === remediated.id);
+    expect(final?.state).toBe("remediated");
+    expect(google.calls.filter((c) => c.method === "PUT")).toHaveLength(2);
+  });
+
   it("dry-run (the default) executes nothing and the card says what it would do", async () => {
     google.setPolicy(BUCKET, BEFORE);
     const { t, channel, printed } = await start({ AUTO_REMEDIATE: "true", AUTO_REMEDIATE_THRESHOLD: "40" });
