@@ -28,4 +28,9 @@ export interface IncidentActions {
   dismiss(incidentId: string, who: Responder, reason: string, suppress: boolean): Promise<ActionOutcome>;
   snooze(incidentId: string, who: Responder, hours: number): Promise<ActionOutcome>;
   assign(incidentId: string, who: Responder): Promise<ActionOutcome>;
+  /**
+   * Opens the least-privilege change recommended for a principal as an incident with its plan
+   * (approved like any other). Absent when remediation is not installed.
+   */
+  proposeLeastPrivilege?(principal: string, who: Responder): Promise<ActionOutcome>;
 }

@@ -6,6 +6,7 @@ import { appendAudit } from "../integrations/store/audit";
 import type { Store } from "../integrations/store/store";
 import { takeAutoBudget } from "./breaker";
 import type { Executors } from "./executor";
+import { proposeLeastPrivilege } from "./leastPrivilege/proposeChange";
 import type { RemediationPolicy } from "./policy";
 import { neverTouchHit, thresholdFor, twoPersonHit } from "./policy";
 import { Runner, setState, updateIncident, withTimeline } from "./runner";
@@ -336,6 +337,33 @@ export class RemediationIncidentActions implements IncidentActions {
     const out = await this.runner.undo(incidentId, by);
     if (!out.ok) await store.delete("claims", claimId);
     return { ok: out.ok, message: out.message, incident: out.incident };
+  }
+
+  async proposeLeastPrivilege(principal: string, who: Responder): Promise<ActionOutcome> {
+    const by = responderKey(who);
+    const out = await proposeLeastPrivilege(this.deps.store, principal, {
+      by,
+      now: this.now(),
+      dryRun: this.dryRun,
+      canExecute: (kind) => Boolean((this.deps.executors as Record<string, unknown>)[kind]),
+    });
+    if (out.problem) return { ok: false, message: out.problem };
+    for (const inc of out.opened) {
+      await appendAudit(this.deps.store, {
+        actor: by,
+        action: "leastPrivilege.propose",
+        incidentId: inc.id,
+        at: this.now().toISOString(),
+        detail: { display: who.display, principal, change: inc.plan?.actions.map((a) => a.description) },
+      });
+      await this.runner.publish(inc);
+    }
+    const all = [...out.opened, ...out.existing];
+    const ids = all.map((i) => i.id).join(", ");
+    const message = out.opened.length
+      ? `Opened ${out.opened.length === 1 ? "a change" : `${out.opened.length} changes`} for approval (${ids}); the card is in the incident channel.`
+      : `This change is already open for approval (${ids}).`;
+    return { ok: true, message, incident: all[0] };
   }
 
   dismiss(incidentId: string, who: Responder, reason: string, suppress: boolean): Promise<ActionOutcome> {

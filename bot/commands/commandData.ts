@@ -145,6 +145,7 @@ export async function loadRecommendation(
       ...(reason ? { reason } : {}),
       observedDays: typeof d.observedDays === "number" ? d.observedDays : undefined,
       generatedAt: str(d.generatedAt) ?? str(d.computedAt),
+      changes: strings(d.changes),
     };
   }
   return undefined;

@@ -33,7 +33,10 @@ export interface CommandResult {
   share: boolean;
 }
 
-export type CommandDeps = Pick<BotDeps, "store" | "status" | "config" | "now">;
+export type CommandDeps = Pick<BotDeps, "store" | "status" | "config" | "now"> & {
+  /** When present, recommendation cards offer "Propose this change". */
+  actions?: Pick<BotDeps["actions"], "proposeLeastPrivilege">;
+};
 
 /** Runs `/immune <text>` for a responder: parse, read the store, build the view model. */
 export async function runCommand(text: string, who: Responder, deps: CommandDeps): Promise<CommandResult> {
@@ -82,7 +85,9 @@ async function execute(cmd: Command, who: Responder, deps: CommandDeps): Promise
     }
     case "recommend": {
       const identity = await findIdentity(store, cmd.who);
-      return recommendationView(cmd.who, await loadRecommendation(store, principalIds(cmd.who, identity)));
+      return recommendationView(cmd.who, await loadRecommendation(store, principalIds(cmd.who, identity)), {
+        canPropose: Boolean(deps.actions?.proposeLeastPrivilege),
+      });
     }
     case "digest": {
       const tz = deps.config.DIGEST_TIMEZONE;

@@ -17,7 +17,16 @@ import {
 } from "./blockKit";
 import type { SlackChannel, SlackRef } from "./slackChannel";
 
-const ACTION_IDS: ActionId[] = ["approve", "undo", "dismiss", "snooze_1h", "snooze_24h", "assign", "details"];
+const ACTION_IDS: ActionId[] = [
+  "approve",
+  "undo",
+  "dismiss",
+  "snooze_1h",
+  "snooze_24h",
+  "assign",
+  "details",
+  "propose_change",
+];
 const NEEDS_APPROVER: ActionId[] = ["approve", "undo"];
 
 interface Ctx {
@@ -116,13 +125,30 @@ export function registerSlackHandlers(app: App, ctx: Ctx): void {
       try {
         const who = await responder(ctx, body.user);
         const by = `slack:${who.id}`;
+        // propose_change carries a principal, not an incident.
+        const proposing = id === "propose_change";
         await appendAudit(deps.store, {
           actor: by,
           action: `press:${id}`,
-          incidentId,
-          detail: { display: who.display, approver: who.approver, channel: channelId, ts: messageTs },
+          ...(proposing ? {} : { incidentId }),
+          detail: {
+            display: who.display,
+            approver: who.approver,
+            channel: channelId,
+            ts: messageTs,
+            ...(proposing ? { principal: incidentId } : {}),
+          },
         });
         if (id === "details") return;
+        if (proposing) {
+          const outcome = deps.actions.proposeLeastPrivilege
+            ? await deps.actions.proposeLeastPrivilege(incidentId, who)
+            : {
+                ok: false,
+                message: "Remediation is not enabled on this server, so nothing can be proposed.",
+              };
+          return tellUser(ctx, channelId, who.id, outcome.message);
+        }
         if (NEEDS_APPROVER.includes(id) && !who.approver) {
           await appendAudit(deps.store, {
             actor: by,

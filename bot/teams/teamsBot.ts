@@ -47,7 +47,15 @@ export interface TeamsBotDeps {
   now?: () => Date;
 }
 
-const ACTION_IDS: ActionId[] = ["approve", "undo", "dismiss", "snooze_1h", "snooze_24h", "assign"];
+const ACTION_IDS: ActionId[] = [
+  "approve",
+  "undo",
+  "dismiss",
+  "snooze_1h",
+  "snooze_24h",
+  "assign",
+  "propose_change",
+];
 const NEEDS_APPROVER: ActionId[] = ["approve", "undo"];
 const CARD_TYPE = "application/vnd.microsoft.card.adaptive";
 const MESSAGE_TYPE = "application/vnd.microsoft.activity.message";
@@ -92,7 +100,10 @@ export class TeamsBot extends TeamsActivityHandler {
     this.onMessage(async (context, next) => {
       const who = this.responder(context);
       try {
-        const result = await runCommand(commandText(context), who, this.deps);
+        const result = await runCommand(commandText(context), who, {
+          ...this.deps,
+          actions: this.deps.actions(),
+        });
         await context.sendActivity(this.cardMessage(renderCard(result.view)));
       } catch (err) {
         this.deps.log?.error({ err }, "teams command failed");
@@ -177,17 +188,27 @@ export class TeamsBot extends TeamsActivityHandler {
       }
       if (!ACTION_IDS.includes(verb as ActionId)) return messageResponse(`Unknown action "${verb}".`);
       const id = verb as ActionId;
+      // propose_change carries a principal, not an incident.
+      const proposing = id === "propose_change";
       await appendAudit(this.deps.store, {
         actor: by,
         action: `press:${id}`,
-        incidentId,
+        ...(proposing ? {} : { incidentId }),
         detail: {
           display: who.display,
           approver: who.approver,
           conversation: context.activity.conversation?.id,
           message: context.activity.replyToId,
+          ...(proposing ? { principal: incidentId } : {}),
         },
       });
+      if (proposing) {
+        const actions = this.deps.actions();
+        const outcome = actions.proposeLeastPrivilege
+          ? await actions.proposeLeastPrivilege(incidentId, who)
+          : { ok: false, message: "Remediation is not enabled on this server, so nothing can be proposed." };
+        return messageResponse(outcome.message);
+      }
       if (NEEDS_APPROVER.includes(id) && !who.approver) {
         await appendAudit(this.deps.store, {
           actor: by,

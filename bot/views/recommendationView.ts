@@ -1,5 +1,5 @@
 import { plural, utcMinute } from "./format";
-import type { View } from "./view";
+import type { View, ViewAction } from "./view";
 
 /** Least-privilege recommendation as the recommender stores it (only what the card needs). */
 export interface RecommendationData {
@@ -12,10 +12,16 @@ export interface RecommendationData {
   generatedAt?: string;
   /** Why nothing is recommended (too little history, every grant used), when so. */
   reason?: string;
+  /** One sentence per change that could be applied (what the confirmation names). */
+  changes?: string[];
 }
 
 /** `/immune recommend <who>`: what this identity could give up. */
-export function recommendationView(query: string, rec: RecommendationData | undefined): View {
+export function recommendationView(
+  query: string,
+  rec: RecommendationData | undefined,
+  opts: { canPropose?: boolean } = {},
+): View {
   if (!rec) {
     return {
       kind: "recommendation",
@@ -44,7 +50,7 @@ export function recommendationView(query: string, rec: RecommendationData | unde
       ...(rec.reason && !rec.unused.length ? [] : changeSections(rec)),
     ],
     facts: rec.unused.length > 20 ? [`…and ${rec.unused.length - 20} more unused grants`] : [],
-    actions: [],
+    actions: opts.canPropose && rec.changes?.length ? [proposeAction(rec)] : [],
     fallback: `${rec.principal}: ${plural(rec.unused.length, "unused grant")}`,
   };
 }
@@ -60,4 +66,22 @@ function changeSections(rec: RecommendationData) {
       lines: rec.suggested.length ? rec.suggested.slice(0, 20) : ["No change"],
     },
   ];
+}
+
+/** Opens the change as an incident with its plan; approvers then approve it like any other. */
+function proposeAction(rec: RecommendationData): ViewAction {
+  const changes = rec.changes ?? [];
+  const shown = changes.slice(0, 3).join("\n");
+  return {
+    id: "propose_change",
+    label: "Propose this change",
+    style: "primary",
+    value: rec.principal,
+    confirm: {
+      title: "Propose for approval?",
+      text: `Nothing changes until an approver approves it.\n${shown}${changes.length > 3 ? `\n…and ${changes.length - 3} more` : ""}`,
+      confirm: "Propose",
+      deny: "Cancel",
+    },
+  };
 }

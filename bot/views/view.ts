@@ -40,13 +40,21 @@ export interface Section {
 }
 
 /** Stable ids of what a responder can press; handlers dispatch on them on every platform. */
-export type ActionId = "approve" | "undo" | "dismiss" | "snooze_1h" | "snooze_24h" | "assign" | "details";
+export type ActionId =
+  | "approve"
+  | "undo"
+  | "dismiss"
+  | "snooze_1h"
+  | "snooze_24h"
+  | "assign"
+  | "details"
+  | "propose_change";
 
 export interface ViewAction {
   id: ActionId;
   label: string;
   style?: "primary" | "danger";
-  /** Carried back on press: the incident id. */
+  /** Carried back on press: the incident id (for propose_change, the principal). */
   value: string;
   /** Opens a link instead of calling back (Details). */
   url?: string;

@@ -12,6 +12,7 @@ import {
 import { loadUsage } from "../../remediation/leastPrivilege/usage";
 import { pubSubPush } from "../helpers/fixtures";
 import { postJson, startTestServer, type TestServer } from "../helpers/server";
+import { grant, use } from "./auditEntries";
 
 /**
  * The least-privilege feature in the real server: Cloud Audit Log entries posted to the GCP
@@ -20,77 +21,6 @@ import { postJson, startTestServer, type TestServer } from "../helpers/server";
  */
 
 const NOW = new Date("2026-11-23T10:00:00Z");
-let seq = 0;
-
-/** A Cloud Audit Logs LogEntry (protoPayload AuditLog), as Pub/Sub pushes it. */
-function auditEntry(o: {
-  principal: string;
-  service: string;
-  method: string;
-  resource: string;
-  permission: string;
-  time: string;
-  logType?: "activity" | "data_access";
-  deltas?: { action: "ADD" | "REMOVE"; role: string; member: string }[];
-}) {
-  seq++;
-  return {
-    protoPayload: {
-      "@type": "type.googleapis.com/google.cloud.audit.AuditLog",
-      status: {},
-      authenticationInfo: { principalEmail: o.principal },
-      requestMetadata: {
-        callerIp: "198.51.100.20",
-        callerSuppliedUserAgent: "google-api-go-client/0.5",
-        requestAttributes: { time: o.time, auth: {} },
-        destinationAttributes: {},
-      },
-      serviceName: o.service,
-      methodName: o.method,
-      authorizationInfo: [
-        { resource: o.resource, permission: o.permission, granted: true, resourceAttributes: {} },
-      ],
-      resourceName: o.resource,
-      ...(o.deltas
-        ? {
-            serviceData: {
-              "@type": "type.googleapis.com/google.iam.v1.logging.AuditData",
-              policyDelta: { bindingDeltas: o.deltas },
-            },
-          }
-        : {}),
-    },
-    insertId: `lp${seq}x9k2`,
-    resource: { type: "project", labels: { project_id: "acme-prod" } },
-    timestamp: o.time,
-    severity: "NOTICE",
-    logName: `projects/acme-prod/logs/cloudaudit.googleapis.com%2F${o.logType ?? "activity"}`,
-    receiveTimestamp: o.time,
-  };
-}
-
-const grant = (member: string, time: string) =>
-  auditEntry({
-    principal: "admin@acme.com",
-    service: "cloudresourcemanager.googleapis.com",
-    method: "SetIamPolicy",
-    resource: "projects/acme-prod",
-    permission: "resourcemanager.projects.setIamPolicy",
-    time,
-    deltas: [{ action: "ADD", role: "roles/editor", member }],
-  });
-
-const use = (principal: string, permission: string, method: string, service: string, time: string) =>
-  auditEntry({
-    principal,
-    service,
-    method,
-    resource: "projects/acme-prod",
-    permission,
-    time,
-    logType: "data_access",
-  });
-
 const responder: Responder = { platform: "slack", id: "U024BE7LH", display: "Dana", approver: true };
 const lines = (v: View) => Object.fromEntries(v.sections.map((s) => [s.heading ?? "", s.lines]));
 

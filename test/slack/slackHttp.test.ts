@@ -261,6 +261,34 @@ describe("button presses", () => {
     expect(audit.map((e) => e.action)).toEqual(expect.arrayContaining(["press:approve", "refused:approve"]));
   });
 
+  it("Propose this change (a recommendation card's button) answers ephemerally and opens nothing when remediation is off", async () => {
+    slack.clear();
+    const incidentsBefore = (await a.server.store.query<Incident>("incidents", { limit: 10_000 })).length;
+    const res = await postSigned(
+      a.url,
+      SECRET,
+      blockActionsBody({
+        user: OUTSIDER,
+        actionId: "propose_change",
+        value: "ana@acme.com",
+        channel: CHANNEL,
+        messageTs: "1732356000.000100",
+        responseUrl: slack.responseUrl(),
+      }),
+    );
+    expect(res.status).toBe(200);
+    await slack.waitFor((c) => c.some((x) => x.method === "chat.postEphemeral"));
+    expect(String(slack.of("chat.postEphemeral")[0].body.text)).toContain("Remediation is not enabled");
+    expect((await a.server.store.query<Incident>("incidents", { limit: 10_000 })).length).toBe(
+      incidentsBefore,
+    );
+    const pressed = (await listAudit(a.server.store, { limit: 50 })).find(
+      (e) => e.action === "press:propose_change",
+    );
+    expect(pressed?.detail.principal).toBe("ana@acme.com");
+    expect(pressed?.incidentId).toBeUndefined();
+  });
+
   it("Assign to me and Snooze update the card and add timeline lines to its thread", async () => {
     const { incident, ref } = await ingestIncident();
     slack.clear();

@@ -164,6 +164,15 @@ describe("Teams bot (botbuilder TestAdapter)", () => {
     expect(audit.find((a) => a.action === "refused:approve")?.actor).toBe(`teams:${OTHER}`);
   });
 
+  it("Propose this change says so when remediation is off, audits the press, and opens nothing", async () => {
+    const out = await send(press(user(OTHER, "Bob"), "propose_change", { incidentId: "ana@acme.com" }));
+    const body = invokeResponse(out);
+    expect(body.value).toBe("Remediation is not enabled on this server, so nothing can be proposed.");
+    expect((await store.query<Incident>("incidents", {})).map((d) => d.id)).toEqual([incident.id]);
+    const pressed = (await listAudit(store)).find((a) => a.action === "press:propose_change");
+    expect(pressed?.detail.principal).toBe("ana@acme.com");
+  });
+
   it("refresh gives approvers the Approve button and others the state only", async () => {
     const mine = invokeResponse(
       await send(press(user(APPROVER, "Ada"), "refresh", { incidentId: incident.id })),
