@@ -161,19 +161,19 @@ export const leastPrivilegeSection: BenchSection = {
     );
     return [
       {
-        key: "leastPrivilege.index_build_ms",
+        key: "recommender.index_build_ms",
         value: Math.round(indexMs),
         unit: "ms",
         label: "build the permission → roles index over the full GCP role data (once per process)",
       },
       {
-        key: "leastPrivilege.first_recommend_ms",
+        key: "recommender.first_recommend_ms",
         value: Number(coldMs.toFixed(2)),
         unit: "ms",
         label: "first recommendation in the process (lazy caches cold, index already built)",
       },
       {
-        key: "leastPrivilege.one_principal_ms",
+        key: "recommender.ms_per_principal",
         value: Number(single.toFixed(3)),
         unit: "ms",
         label: `recommend for one principal, median of ${SINGLE} different principals`,
@@ -181,30 +181,30 @@ export const leastPrivilegeSection: BenchSection = {
         pass: single < 20,
       },
       {
-        key: "leastPrivilege.one_principal_p95_ms",
+        key: "recommender.p95_ms_per_principal",
         value: Number(percentile(singles, 95).toFixed(3)),
         unit: "ms",
         label: "recommend for one principal, 95th percentile",
       },
       {
-        key: "leastPrivilege.optimal_share",
+        key: "recommender.optimal_share",
         value: Number((optimal / SINGLE).toFixed(3)),
         label: "share of single recommendations whose role cover is proven optimal",
       },
       {
-        key: "leastPrivilege.principals_10k_s",
+        key: "recommender.principals_10k_s",
         value: Number(fleetS.toFixed(2)),
         unit: "s",
         label: `recommend for ${FLEET.toLocaleString("en-US")} principals, one pass`,
       },
       {
-        key: "leastPrivilege.per_principal_10k_ms",
+        key: "recommender.ms_per_principal_10k",
         value: Number(((fleetS * 1000) / FLEET).toFixed(3)),
         unit: "ms",
         label: "mean per principal in the 10,000 pass",
       },
       {
-        key: "leastPrivilege.weekly_report_10k_s",
+        key: "recommender.weekly_report_10k_s",
         value: Number(reportS.toFixed(2)),
         unit: "s",
         label: "weekly excess report over the 10,000 principals (rank all, recommend for the top)",

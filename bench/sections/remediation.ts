@@ -77,26 +77,26 @@ export const remediationSection: BenchSection = {
       const writes = google.calls.filter((c) => c.method === "PUT").length;
       return [
         {
-          key: "approve_to_remediated_p50_ms",
+          key: "remediation.approve_to_remediated_p50_ms",
           value: median(ms),
           unit: "ms",
           label: "approve → remediated, median",
         },
         {
-          key: "approve_to_remediated_p95_ms",
+          key: "remediation.approve_to_remediated_p95_ms",
           value: percentile(ms, 95),
           unit: "ms",
           label: "approve → remediated, p95",
         },
         {
-          key: "executions_per_burst",
+          key: "remediation.executions_per_burst",
           value: runs / BURSTS,
           label: `runs per incident when ${PRESSES} presses arrive at once on 2 replicas`,
           target: "= 1",
           pass: runs === BURSTS,
         },
         {
-          key: "policy_writes_per_burst",
+          key: "remediation.policy_writes_per_burst",
           value: writes / BURSTS,
           label: "setIamPolicy calls per incident in those bursts",
           target: "= 1",
