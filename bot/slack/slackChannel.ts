@@ -4,6 +4,7 @@ import { mutate, type Store } from "../../integrations/store/store";
 import type { BotDeps } from "../botDeps";
 import type { ChatChannel } from "../chatChannel";
 import { incidentCardView } from "../views/incidentCard";
+import { reopenNotice } from "../views/reopenNotice";
 import type { View } from "../views/view";
 import { signIncidentLink } from "../web/signedLink";
 import { renderMessage, renderText } from "./blockKit";
@@ -91,6 +92,7 @@ export class SlackChannel implements ChatChannel {
     const incident = await this.latest(given);
     if (incident.chat.slack) {
       await this.update(incident, incident.chat.slack);
+      await this.sayReopened(incident, incident.chat.slack);
       return;
     }
     const claimId = `slack-post:${incident.id}`;
@@ -129,6 +131,27 @@ export class SlackChannel implements ChatChannel {
       { incident: incident.id },
       "another replica claimed the Slack post but never recorded it",
     );
+  }
+
+  /** A reopened incident is said in the card's thread and broadcast to the channel, once. */
+  private async sayReopened(incident: Incident, ref: SlackRef): Promise<void> {
+    const notice = reopenNotice(incident);
+    if (!notice) return;
+    const claimId = `slack-reopen:${incident.id}:${notice.key}`;
+    if (!(await this.opts.store.create("claims", claimId, { at: this.now().toISOString() }))) return;
+    try {
+      await this.call(() =>
+        this.client.chat.postMessage({
+          channel: ref.channel,
+          thread_ts: ref.ts,
+          reply_broadcast: true,
+          text: renderText(notice.text),
+        }),
+      );
+    } catch (err) {
+      await this.opts.store.delete("claims", claimId);
+      throw err;
+    }
   }
 
   /** Re-renders the card in place. */

@@ -9,6 +9,7 @@ import type { Incident } from "../../detection/model";
 import { mutate, type Store } from "../../integrations/store/store";
 import type { ChatChannel } from "../chatChannel";
 import type { Logger } from "../logger";
+import { reopenNotice } from "../views/reopenNotice";
 import type { View } from "../views/view";
 import { type AdaptiveCard, renderCard, renderTextCard } from "./adaptiveCard";
 import type { TeamsConversation, TeamsConversations } from "./teamsConversations";
@@ -130,9 +131,28 @@ export class TeamsChannel implements ChatChannel {
     await this.each(targets, async (t) => {
       const incident = await this.latest(given);
       const ref = incident.chat.teams?.find((r) => r.conversationId === t.conversationId);
-      if (ref) return this.update(incident, ref, t);
+      if (ref) {
+        await this.update(incident, ref, t);
+        return this.sayReopened(incident, t);
+      }
       await this.postOnce(incident, t);
     });
+  }
+
+  /** A reopened incident is said in the conversation as well as on its card, once. */
+  private async sayReopened(incident: Incident, t: TeamsConversation): Promise<void> {
+    const notice = reopenNotice(incident);
+    if (!notice) return;
+    const claimId = `teams-reopen:${incident.id}:${t.conversationId}:${notice.key}`;
+    if (!(await this.opts.store.create("claims", claimId, { at: this.now().toISOString() }))) return;
+    try {
+      await this.adapter.continueConversationAsync(this.opts.appId, t.reference, async (context) => {
+        await context.sendActivity(cardActivity(renderTextCard(notice.text)));
+      });
+    } catch (err) {
+      await this.opts.store.delete("claims", claimId);
+      throw err;
+    }
   }
 
   private async postOnce(incident: Incident, t: TeamsConversation): Promise<void> {

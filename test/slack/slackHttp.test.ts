@@ -289,6 +289,37 @@ describe("button presses", () => {
     expect(pressed?.incidentId).toBeUndefined();
   });
 
+  it("a remediated incident whose threat comes back reopens: the card updates and the thread says so, broadcast, once", async () => {
+    const { incident, ref } = await ingestIncident();
+    // As if remediated right after the grant.
+    await mutate<Incident>(a.server.store, "incidents", incident.id, (cur) =>
+      cur ? { ...cur, state: "remediated", stateChangedAt: "2026-11-20T14:03:20.000Z" } : undefined,
+    );
+    slack.clear();
+    const again = gcpPublicBucketEntry({
+      insertId: `slack-http-again-${seq}`,
+      principal: incident.actor.id,
+      timestamp: "2026-11-20T14:09:45.120Z",
+    });
+    expect((await postJson(`${a.url}/events/gcp`, pubSubPush(again, `m-again-${seq}`))).status).toBe(200);
+    const said = (c: RecordedCall) => c.method === "chat.postMessage" && String(c.body.reply_broadcast) === "true";
+    await slack.waitFor((c) => c.some(said));
+    const notice = slack.calls.filter(said);
+    expect(notice).toHaveLength(1);
+    expect(notice[0].body).toMatchObject({ channel: CHANNEL, thread_ts: ref.ts });
+    expect(String(notice[0].body.text)).toMatch(
+      /^Reopened: mallory\d+@example.com made bucket acme-prod-invoices \(acme-prod\) public: .*\. Seen again at 2026-11-20T14:09:45.120Z, after the remediation; risk \d+\/100\.$/,
+    );
+    expect(slack.of("chat.update").some((c) => blocksText(c).includes(incident.actor.id))).toBe(true);
+    expect((await a.server.store.get<Incident>("incidents", incident.id))?.data.state).toBe("open");
+
+    // Publishing again (a later finding, another replica) does not say it twice.
+    const current = (await b.server.store.get<Incident>("incidents", incident.id))!.data;
+    await channelOf(b).publishIncident(current);
+    await settle();
+    expect(slack.calls.filter(said)).toHaveLength(1);
+  });
+
   it("Assign to me and Snooze update the card and add timeline lines to its thread", async () => {
     const { incident, ref } = await ingestIncident();
     slack.clear();

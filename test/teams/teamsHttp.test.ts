@@ -173,6 +173,31 @@ describe("Teams and Slack on one server (local unauthenticated mode, Bot Connect
     expect(update[0].activityId).toBe(stored?.chat.teams?.[0].activityId);
   });
 
+  it("says a reopened incident in the conversation once, besides updating its card", async () => {
+    const incident = publicBucketIncident({ id: "inc-reopened-1" });
+    await t.server.store.set("incidents", incident.id, incident);
+    await teams.publishIncident(incident);
+    const at = "2026-11-20T15:10:00.000Z";
+    const reopened: Incident = {
+      ...(await t.server.store.get<Incident>("incidents", incident.id))!.data,
+      state: "open",
+      stateChangedAt: at,
+      timeline: [
+        ...incident.timeline,
+        { at, by: "system", what: "Reopened: seen again at 2026-11-20T15:09:58.000Z, after the remediation" },
+      ],
+    };
+    await t.server.store.set("incidents", incident.id, reopened);
+    connector.calls.splice(0);
+    await Promise.all([teams.publishIncident(reopened), teams.publishIncident(reopened)]);
+    const said = connector.calls.filter((c) => c.op === "send" || c.op === "reply");
+    expect(said).toHaveLength(1);
+    expect(JSON.stringify(BotConnectorStandIn.card(said[0]))).toContain(
+      "Seen again at 2026-11-20T15:09:58.000Z, after the remediation",
+    );
+    expect(connector.calls.filter((c) => c.op === "update")).toHaveLength(2);
+  });
+
   it("approving the same incident from Teams and Slack at once runs the approval once", async () => {
     const incident = publicBucketIncident({ id: "inc-race" });
     await t.server.store.set("incidents", incident.id, incident);
