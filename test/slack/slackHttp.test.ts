@@ -302,7 +302,8 @@ describe("button presses", () => {
       timestamp: "2026-11-20T14:09:45.120Z",
     });
     expect((await postJson(`${a.url}/events/gcp`, pubSubPush(again, `m-again-${seq}`))).status).toBe(200);
-    const said = (c: RecordedCall) => c.method === "chat.postMessage" && String(c.body.reply_broadcast) === "true";
+    const said = (c: RecordedCall) =>
+      c.method === "chat.postMessage" && String(c.body.reply_broadcast) === "true";
     await slack.waitFor((c) => c.some(said));
     const notice = slack.calls.filter(said);
     expect(notice).toHaveLength(1);
