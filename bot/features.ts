@@ -2,9 +2,11 @@ import { anomalyFeature } from "../detection/anomaly/anomalyFeature";
 import { lifecycleFeature } from "../integrations/sailpoint/lifecycleFeature";
 import { leastPrivilegeFeature } from "../remediation/leastPrivilege/leastPrivilegeFeature";
 import { remediationFeature } from "../remediation/remediationFeature";
+import { digestFeature } from "./digest/digestFeature";
 import type { ServerFeature } from "./serverFeature";
 import { slackFeature } from "./slack/slackFeature";
 import { teamsFeature } from "./teams/teamsFeature";
+import { incidentPageFeature } from "./web/incidentPageFeature";
 
 /**
  * The features the server installs, in order. Routes that verify a signature over the raw body
@@ -16,6 +18,9 @@ export function defaultFeatures(): ServerFeature[] {
     anomalyFeature(),
     slackFeature(),
     teamsFeature,
+    // After the chat features: both serve whichever of them is installed.
+    incidentPageFeature(),
+    digestFeature(),
     remediationFeature(),
     lifecycleFeature(),
     leastPrivilegeFeature(),

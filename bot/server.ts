@@ -23,6 +23,7 @@ import { Metrics } from "./metrics";
 import { InboxProcessor } from "./processor";
 import { requestLogging } from "./requestLogging";
 import type { FeatureContext, ServerFeature } from "./serverFeature";
+import { resolveLinkSecret } from "./web/signedLink";
 import { webhookSecurity } from "./webhookSecurity";
 
 /**
@@ -91,6 +92,7 @@ export async function createImmuneServer(
     next();
   });
 
+  let linkSecret: string | undefined;
   const ctx: FeatureContext = {
     app,
     config,
@@ -98,6 +100,10 @@ export async function createImmuneServer(
     logger,
     metrics,
     publicUrl: () => config.PUBLIC_URL ?? boundUrl,
+    linkSecret: () => {
+      linkSecret ??= resolveLinkSecret(config.LINK_SIGNING_SECRET, (line) => warnings.push(line));
+      return linkSecret;
+    },
     channels,
     actions: new BasicIncidentActions(store),
     status: [],

@@ -22,6 +22,11 @@ export interface FeatureContext {
   readonly metrics: Metrics;
   /** Base URL the server is reached at (PUBLIC_URL, else the bound address once listening). */
   publicUrl(): string;
+  /**
+   * Key for the signed incident-page links: LINK_SIGNING_SECRET, else a random key made once
+   * per process (with a warning). One key for the page and every chat feature's Details button.
+   */
+  linkSecret(): string;
   /** Chat channels cards go to; when none is added the console channel is used. */
   readonly channels: ChatChannel[];
   /** What responders' buttons and commands do; remediation replaces the dry-run default. */

@@ -50,17 +50,14 @@ export function mountTeams(ctx: FeatureContext): TeamsMount | undefined {
   };
 
   const conversations = new TeamsConversations(ctx.store);
-  // Details links only when their key is shared by every replica and by the incident page.
-  const linkSecret = cfg.LINK_SIGNING_SECRET;
-  const detailsUrl = linkSecret
-    ? (incident: Incident) =>
-        signIncidentLink(
-          ctx.publicUrl(),
-          incident.id,
-          linkSecret,
-          new Date(Date.now() + cfg.LINK_TTL_HOURS * 3600_000),
-        )
-    : undefined;
+  // Signed with the same key the incident page checks (ctx.linkSecret, shared with Slack).
+  const detailsUrl = (incident: Incident) =>
+    signIncidentLink(
+      ctx.publicUrl(),
+      incident.id,
+      ctx.linkSecret(),
+      new Date(Date.now() + cfg.LINK_TTL_HOURS * 3600_000),
+    );
   const channel = new TeamsChannel(adapter, {
     appId: cfg.TEAMS_APP_ID ?? "",
     store: ctx.store,

@@ -30,7 +30,8 @@ interface ScanLine {
   risk: number;
 }
 
-describe("immune scan", () => {
+// Each case spawns the CLI (tsx compiles on start): generous time on a loaded 2-core machine.
+describe("immune scan", { timeout: 120_000 }, () => {
   it("prints one line per sample event with findings, categories and risk", () => {
     const files = readdirSync(join(ROOT, "examples/gcp"))
       .filter((f) => f.endsWith(".jsonl"))

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { slackFeature } from "../../bot/slack/slackFeature";
+import { incidentPageFeature } from "../../bot/web/incidentPageFeature";
 import { signIncidentLink } from "../../bot/web/signedLink";
 import type { Incident } from "../../detection/model";
 import { gcpPublicBucketEntry, pubSubPush } from "../helpers/fixtures";
@@ -35,7 +36,7 @@ beforeAll(async () => {
       LINK_SIGNING_SECRET: LINK_KEY,
       LINK_TTL_HOURS: "24",
     },
-    { features: [slackFeature({ retryConfig: { retries: 0 } })] },
+    { features: [slackFeature({ retryConfig: { retries: 0 } }), incidentPageFeature()] },
   );
   const entry = gcpPublicBucketEntry({ insertId: "page-1", principal: "eve@example.com" });
   expect((await postJson(`${t.url}/events/gcp`, pubSubPush(entry))).status).toBe(200);

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { digestFeature } from "../../bot/digest/digestFeature";
 import { slackFeature } from "../../bot/slack/slackFeature";
 import { capturedLogs, startTestServer, type TestServer } from "../helpers/server";
 import { blockActionsBody, postSigned } from "../helpers/slackRequests";
@@ -40,15 +41,15 @@ describe("slack feature", () => {
       LINK_SIGNING_SECRET: "feature-link-key",
     };
     const a: TestServer = await startTestServer(env, {
-      features: [slackFeature({ retryConfig: { retries: 0 } })],
+      features: [slackFeature({ retryConfig: { retries: 0 } }), digestFeature()],
     });
     const b: TestServer = await startTestServer(env, {
-      features: [slackFeature({ retryConfig: { retries: 0 } })],
+      features: [slackFeature({ retryConfig: { retries: 0 } }), digestFeature()],
       dataDir: a.dataDir,
     });
     expect(a.server.channels.map((c) => c.name)).toEqual(["slack"]);
     expect(a.server.announcements.join("\n")).toMatch(
-      /slack: cards to C0INCIDENTS via \/slack\/events; no approvers \(nobody can approve\); digest at "\* \* \* \* \* \*" Europe\/Paris/,
+      /slack: cards to C0INCIDENTS via \/slack\/events; no approvers \(nobody can approve\)\n(.*\n)*digest: daily at "\* \* \* \* \* \*" Europe\/Paris to slack/,
     );
     const digests = () =>
       slack
