@@ -70,7 +70,8 @@ export async function createImmuneServer(
   const store = overrides.store ?? (await createStore(config));
   const metrics = new Metrics();
   const channels: ChatChannel[] = overrides.channels ? [...overrides.channels] : [];
-  const incidentHooks: Array<(incident: Incident, created: boolean) => Promise<void>> = [];
+  const incidentHooks: Array<(incident: Incident, created: boolean, replayed?: boolean) => Promise<void>> =
+    [];
   const eventHooks: Array<(events: IamEvent[], analyses: EventAnalysis[]) => Promise<void>> = [];
   const startTasks: Array<() => Promise<void>> = [];
   const stopTasks: Array<() => Promise<void>> = [];
@@ -131,11 +132,11 @@ export async function createImmuneServer(
     allowedDomains: config.ALLOWED_DOMAINS,
     log: (level, msg, extra) => logger[level](extra ?? {}, msg),
     hooks: {
-      onIncident: async (incident, created) => {
+      onIncident: async (incident, created, replayed) => {
         if (created) metrics.incidents.inc({ band: riskBand(incident.risk) });
         for (const ch of channels) {
           try {
-            await ch.publishIncident(incident);
+            await ch.publishIncident(incident, { recover: replayed });
           } catch (err) {
             metrics.chatErrors.inc({ platform: ch.name });
             logger.warn(
@@ -146,7 +147,7 @@ export async function createImmuneServer(
         }
         for (const hook of incidentHooks) {
           try {
-            await hook(incident, created);
+            await hook(incident, created, replayed);
           } catch (err) {
             logger.warn(
               { incident: incident.id, error: scrubSecrets((err as Error).message) },

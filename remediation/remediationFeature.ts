@@ -116,7 +116,7 @@ export function remediationFeature(opts: RemediationFeatureOptions = {}): Server
         },
       });
 
-      ctx.onIncident(async (incident) => {
+      ctx.onIncident(async (incident, _created, replayed) => {
         const planned = await planIncident(ctx.store, policy, incident, now);
         if (planned?.plan) {
           await appendAudit(ctx.store, {
@@ -132,7 +132,8 @@ export function remediationFeature(opts: RemediationFeatureOptions = {}): Server
           });
           await actions.runner.publish(planned);
         }
-        const out = await actions.autoRemediate(incident.id);
+        // A replayed record means the worker that started an automatic run may have died in it.
+        const out = await actions.autoRemediate(incident.id, { resume: replayed });
         if (out)
           ctx.logger.info(
             { incident: incident.id, ok: out.ok, outcome: out.message },
