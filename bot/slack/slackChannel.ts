@@ -46,8 +46,10 @@ function isServerError(err: unknown): boolean {
  * Incident cards in one Slack channel: each incident is posted once (chat.postMessage) and
  * updated in place afterwards (chat.update). The message's channel+ts is kept on the
  * incident (chat.slack); a claim in the store makes sure two replicas publishing the same
- * new incident post one message, not two. 429s are retried by the WebClient after
- * Retry-After; 5xx answers are retried here, then the error goes back to the caller.
+ * new incident post one message, not two. The WebClient waits out a 429's Retry-After and
+ * retries it, and retries 5xx answers too, both under its retryConfig; a 5xx that outlives
+ * those retries is retried here, then the error goes back to the caller (and the claim is
+ * freed). Only a 200 records the message, so retries never make a second card.
  */
 export class SlackChannel implements ChatChannel {
   readonly name = "slack" as const;

@@ -57,7 +57,7 @@ describe("SIGKILL under load", () => {
     const events = Array.from({ length: BUCKETS }, (_, n) => publicBucketPush(PREFIX, n));
     for (const e of events) google.setPolicy(bucketResource(e.bucket), publicPolicy());
     // Every fifth event is delivered twice (Pub/Sub is at-least-once).
-    const deliveries = events.flatMap((e, n) => (n % 5 === 0 ? [n, n] : [n]));
+    const deliveries = events.flatMap((_e, n) => (n % 5 === 0 ? [n, n] : [n]));
     const port = await freePort();
     const env = { ...faultEnv(slack, google), DATA_DIR: dataDir, WORKER_LEASE_MS: "1000" };
     const start = async () => {
