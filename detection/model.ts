@@ -157,7 +157,8 @@ export const INCIDENT_TRANSITIONS: Record<IncidentState, IncidentState[]> = {
   snoozed: ["open", "remediating", "dismissed"],
   remediating: ["remediated", "failed"],
   failed: ["remediating", "dismissed"],
-  remediated: ["reverted"],
+  // open: a finding the plan did not cover arrived after remediation (the plan is extended).
+  remediated: ["reverted", "open"],
   reverted: ["remediating"],
   dismissed: ["open"],
 };

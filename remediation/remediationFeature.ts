@@ -18,7 +18,7 @@ import { planRemediation } from "./plan";
 import type { RemediationPolicy } from "./policy";
 import { policyFromConfig } from "./policy";
 import { RemediationIncidentActions } from "./remediationIncidentActions";
-import { updateIncident } from "./runner";
+import { setState, updateIncident, withTimeline } from "./runner";
 
 /**
  * The remediation feature: replaces the server's incident actions with ones that run plans,
@@ -71,6 +71,46 @@ export async function planIncident(
     if (JSON.stringify(plan) === JSON.stringify(cur.plan)) return undefined;
     if (!cur.plan && plan.actions.length === 0 && plan.notes.length === 0) return undefined;
     return { ...cur, plan, updatedAt: now().toISOString() };
+  });
+}
+
+/**
+ * A remediated incident that gained a finding its plan does not cover (the bucket was made
+ * public again within the incident's window, or two replicas processed the incident's events
+ * out of order) is reopened with the new actions added: the steps already done stay done, the
+ * new ones wait for approval or run automatically like any plan. Returns the reopened incident.
+ */
+export async function reopenForNewFindings(
+  store: Store,
+  policy: RemediationPolicy,
+  incident: Incident,
+  now: () => Date,
+): Promise<Incident | null> {
+  if (incident.state !== "remediated" || !incident.plan) return null;
+  const events = await eventsOf(store, incident);
+  return updateIncident(store, incident.id, (cur) => {
+    if (cur.state !== "remediated" || !cur.plan) return undefined;
+    const known = new Set(cur.plan.actions.map((a) => a.idempotencyKey));
+    const plan = planRemediation(cur, policy, { events });
+    const added = plan.actions.filter((a) => a.kind !== "notify" && !known.has(a.idempotencyKey));
+    if (added.length === 0) return undefined;
+    const at = now().toISOString();
+    return withTimeline(
+      {
+        ...setState(cur, "open", at),
+        plan: {
+          ...plan,
+          actions: [...cur.plan.actions, ...added],
+          approvals: [],
+          steps: cur.plan.steps,
+        },
+      },
+      {
+        at,
+        by: "system",
+        what: `reopened: a new finding after remediation needs ${added.map((a) => a.description).join("; ")}`,
+      },
+    );
   });
 }
 
@@ -139,6 +179,25 @@ export function remediationFeature(opts: RemediationFeatureOptions = {}): Server
             { incident: incident.id, ok: out.ok, outcome: out.message },
             "automatic remediation",
           );
+        // Checked after any run this call made: a finding that landed while it ran (another
+        // replica, a later event) is not covered by the plan that ran.
+        const current = (await ctx.store.get<Incident>("incidents", incident.id))?.data;
+        const reopened = current ? await reopenForNewFindings(ctx.store, policy, current, now) : null;
+        if (reopened) {
+          await appendAudit(ctx.store, {
+            actor: "system",
+            action: "incident.reopened",
+            incidentId: reopened.id,
+            detail: { actions: reopened.plan?.actions.map((a) => a.description) ?? [] },
+          });
+          await actions.runner.publish(reopened);
+          const again = await actions.autoRemediate(reopened.id);
+          if (again)
+            ctx.logger.info(
+              { incident: incident.id, ok: again.ok, outcome: again.message },
+              "automatic remediation of a reopened incident",
+            );
+        }
       });
 
       const mode =
