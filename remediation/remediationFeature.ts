@@ -1,5 +1,5 @@
 import type { FeatureContext, ServerFeature } from "../bot/serverFeature";
-import type { IamEvent, Incident, RemediationPlan } from "../detection/model";
+import type { IamEvent, Incident, RemediationAction, RemediationPlan } from "../detection/model";
 import { normalizeRecord } from "../detection/normalize";
 import { appendAudit } from "../integrations/store/audit";
 import type { Store } from "../integrations/store/store";
@@ -74,11 +74,17 @@ export async function planIncident(
   });
 }
 
+/** When the finding was folded into the incident (its "detected" timeline entry). */
+function detectedAt(inc: Incident, f: Incident["findings"][number]): string | undefined {
+  return inc.timeline.find((e) => e.detail?.eventId === f.eventId && e.detail?.detector === f.detector)?.at;
+}
+
 /**
- * A remediated incident that gained a finding its plan does not cover (the bucket was made
- * public again within the incident's window, or two replicas processed the incident's events
- * out of order) is reopened with the new actions added: the steps already done stay done, the
- * new ones wait for approval or run automatically like any plan. Returns the reopened incident.
+ * A remediated incident that gained a finding after its run (the bucket made public again
+ * within the incident's window, or two replicas processing the incident's events out of
+ * order) is reopened for it: an action the plan lacks is added, and an action whose change was
+ * made before the finding was seen is made pending again. Steps the finding does not concern
+ * stay done; the plan then waits for approval or runs by itself like any plan.
  */
 export async function reopenForNewFindings(
   store: Store,
@@ -90,25 +96,43 @@ export async function reopenForNewFindings(
   const events = await eventsOf(store, incident);
   return updateIncident(store, incident.id, (cur) => {
     if (cur.state !== "remediated" || !cur.plan) return undefined;
+    const steps = new Map(cur.plan.steps.map((s) => [s.idempotencyKey, s]));
     const known = new Set(cur.plan.actions.map((a) => a.idempotencyKey));
-    const plan = planRemediation(cur, policy, { events });
-    const added = plan.actions.filter((a) => a.kind !== "notify" && !known.has(a.idempotencyKey));
-    if (added.length === 0) return undefined;
+    const added: RemediationAction[] = [];
+    const again = new Set<string>();
+    for (const f of cur.findings) {
+      const seen = detectedAt(cur, f);
+      for (const a of planRemediation({ ...cur, findings: [f] }, policy, { events }).actions) {
+        if (a.kind === "notify") continue;
+        const step = steps.get(a.idempotencyKey);
+        if (!known.has(a.idempotencyKey)) {
+          if (!added.some((x) => x.idempotencyKey === a.idempotencyKey)) added.push(a);
+        } else if (seen && step?.at && (step.status === "done" || step.status === "noop") && step.at < seen) {
+          again.add(a.idempotencyKey);
+        }
+      }
+    }
+    if (added.length === 0 && again.size === 0) return undefined;
+    const fresh = planRemediation(cur, policy, { events });
     const at = now().toISOString();
+    const needed = [...cur.plan.actions.filter((a) => again.has(a.idempotencyKey)), ...added];
     return withTimeline(
       {
         ...setState(cur, "open", at),
         plan: {
-          ...plan,
+          ...cur.plan,
+          auto: fresh.auto,
+          notes: fresh.notes,
+          approvalsRequired: fresh.approvalsRequired,
           actions: [...cur.plan.actions, ...added],
           approvals: [],
-          steps: cur.plan.steps,
+          steps: cur.plan.steps.filter((s) => !again.has(s.idempotencyKey)),
         },
       },
       {
         at,
         by: "system",
-        what: `reopened: a new finding after remediation needs ${added.map((a) => a.description).join("; ")}`,
+        what: `reopened: a finding after the remediation needs ${needed.map((a) => a.description).join("; ")}`,
       },
     );
   });

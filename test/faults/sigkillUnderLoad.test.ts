@@ -51,7 +51,7 @@ afterAll(async () => {
 
 describe("SIGKILL under load", () => {
   it("loses no accepted event and duplicates no incident, card or remediation", {
-    timeout: 90_000,
+    timeout: 150_000,
   }, async () => {
     const t0 = Date.now();
     const events = Array.from({ length: BUCKETS }, (_, n) => publicBucketPush(PREFIX, n));

@@ -67,7 +67,7 @@ function secondGrant(n: number): string {
 
 describe("two server processes sharing one Firestore", () => {
   it("receiving the same events make one incident, one card and one remediation each", {
-    timeout: 120_000,
+    timeout: 150_000,
   }, async () => {
     const t0 = Date.now();
     const firsts = Array.from({ length: BUCKETS }, (_, n) => publicBucketPush(PREFIX, n));
@@ -85,7 +85,7 @@ describe("two server processes sharing one Firestore", () => {
       [0, 1].map(async () => {
         const dir = mkdtempSync(join(tmpdir(), "immune-twin-"));
         dirs.push(dir);
-        const s = await startChildServer(env(dir), { secrets: FAULT_SECRETS, startMs: 60_000 });
+        const s = await startChildServer(env(dir), { secrets: FAULT_SECRETS });
         servers.push(s);
         return s;
       }),

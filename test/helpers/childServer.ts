@@ -121,7 +121,7 @@ export async function startChildServer(
         if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
         return readyz(url);
       },
-      opts.startMs ?? 30_000,
+      opts.startMs ?? 60_000,
     );
   } catch (err) {
     await server.kill();
