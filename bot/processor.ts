@@ -23,7 +23,7 @@ export interface ProcessorHooks {
   /**
    * An incident was created or gained findings, or (`replayed`) a record that had already
    * changed it is processed again after an earlier attempt died before telling anyone.
-   * Errors are logged, not retried here.
+   * An error fails the record: it is retried with backoff (as a replay), then parked.
    */
   onIncident?(incident: Incident, created: boolean, replayed?: boolean): Promise<void>;
   /** Every normalized event of a batch, after analysis (anomaly baselines, least-privilege usage). */
@@ -248,11 +248,8 @@ export class InboxProcessor {
         ? (await this.opts.store.get<Incident>("incidents", id))?.data
         : undefined;
     if (incident && this.opts.hooks?.onIncident) {
-      try {
-        await this.opts.hooks.onIncident(incident, created, replayed);
-      } catch (err) {
-        this.opts.log?.("warn", "incident hook failed", { incident: id, error: (err as Error).message });
-      }
+      // The incident is stored; a failure here (a card not posted) makes the record retry.
+      await this.opts.hooks.onIncident(incident, created, replayed);
     }
     return analysis;
   }

@@ -134,11 +134,13 @@ export async function createImmuneServer(
     hooks: {
       onIncident: async (incident, created, replayed) => {
         if (created) metrics.incidents.inc({ band: riskBand(incident.risk) });
+        const unposted: string[] = [];
         for (const ch of channels) {
           try {
             await ch.publishIncident(incident, { recover: replayed });
           } catch (err) {
             metrics.chatErrors.inc({ platform: ch.name });
+            unposted.push(ch.name);
             logger.warn(
               { incident: incident.id, channel: ch.name, error: scrubSecrets((err as Error).message) },
               "card not posted",
@@ -155,6 +157,10 @@ export async function createImmuneServer(
             );
           }
         }
+        // A card that could not be posted or updated (chat down beyond its retries) fails the
+        // record, so the inbox retries it with backoff (the replay posts the card), and after
+        // the last attempt it is a dead letter in /immune status instead of a silently lost card.
+        if (unposted.length) throw new Error(`card not posted to ${unposted.join(", ")}`);
       },
       onEvents: eventHooks.length
         ? async (events, analyses) => {

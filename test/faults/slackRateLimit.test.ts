@@ -100,4 +100,45 @@ describe("Slack answering 429 with Retry-After, then 500s", () => {
     // Still exactly one card posted, ever.
     expect(slack.of("chat.postMessage")).toHaveLength(1);
   }, 30_000);
+
+  it("Slack down beyond the client's retries: the inbox retries and the card is posted once Slack is back", async () => {
+    // A second server whose Slack client gives up at once, so the outage outlasts its retries.
+    const quick = await startTestServer(
+      {
+        SLACK_BOT_TOKEN,
+        SLACK_SIGNING_SECRET,
+        SLACK_API_URL: slack.apiUrl,
+        SLACK_INCIDENT_CHANNEL: SLACK_CHANNEL,
+        LINK_SIGNING_SECRET,
+      },
+      { features: [slackFeature({ retryConfig: { retries: 0 }, serverRetry: { attempts: 0, baseMs: 1 } })] },
+    );
+    try {
+      slack.clear();
+      slack.failNext("chat.postMessage", { status: 500 }, 2);
+      const entry = gcpPublicBucketEntry({ insertId: "outage-1", principal: "eve@example.com" });
+      expect((await postJson(`${quick.url}/events/gcp`, pubSubPush(entry, "7100000009"))).status).toBe(200);
+      const inc = await waitUntil(
+        "the card's ts on the incident",
+        async () =>
+          (await quick.server.store.query<Incident>("incidents", { limit: 10 }))
+            .map((d) => d.data)
+            .find((i) => i.chat.slack),
+        20_000,
+      );
+      const posts = slack.calls.filter((c) => c.method === "chat.postMessage");
+      expect(posts.map((p) => p.body.__status)).toEqual([500, 500, 200]);
+      expect(inc.chat.slack?.ts).toBe(posts[2].body.__ts);
+      // The record was retried by the inbox (with backoff), then completed: no dead letter.
+      await waitUntil(
+        "the record to complete",
+        async () => (await quick.server.store.inboxCounts()).done === 1,
+        10_000,
+      );
+      expect(await quick.server.store.inboxCounts()).toEqual({ pending: 0, done: 1, dead: 0 });
+      expect(posts[2].at - posts[0].at).toBeGreaterThanOrEqual(1000);
+    } finally {
+      await quick.close();
+    }
+  }, 40_000);
 });
