@@ -109,7 +109,8 @@ export class SlackChannel implements ChatChannel {
       // The attempt that claimed the post died (its inbox record is being replayed). Slack may
       // or may not have taken the message: look for it before posting, so a crash between
       // Slack's answer and recording the ts does not leave two cards.
-      const found = await this.findPosted(incident.id);
+      const claim = await this.opts.store.get<{ at?: string }>("claims", claimId);
+      const found = await this.findPosted(incident.id, claim?.data.at);
       if (found) {
         const cur = await this.remember(incident.id, found);
         await this.update(cur ?? incident, found);
@@ -170,7 +171,10 @@ export class SlackChannel implements ChatChannel {
    * metadata every card carries. Needs channels:history; without it (or on any error) the card
    * counts as not posted, since a second card is better than none.
    */
-  private async findPosted(incidentId: string): Promise<SlackRef | undefined> {
+  private async findPosted(incidentId: string, claimedAt?: string): Promise<SlackRef | undefined> {
+    // Only messages from a minute before the claim on (clock skew): the card cannot be older.
+    const since = claimedAt ? Date.parse(claimedAt) - 60_000 : Number.NaN;
+    const oldest = Number.isFinite(since) ? (since / 1000).toFixed(6) : undefined;
     try {
       let cursor: string | undefined;
       for (let page = 0; page < RECOVERY_PAGES; page++) {
@@ -178,6 +182,7 @@ export class SlackChannel implements ChatChannel {
           channel: this.opts.channel,
           include_all_metadata: true,
           limit: 200,
+          ...(oldest ? { oldest } : {}),
           ...(cursor ? { cursor } : {}),
         });
         for (const m of res.messages ?? []) {
