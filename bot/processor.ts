@@ -20,8 +20,12 @@ import { mutate } from "../integrations/store/store";
  */
 
 export interface ProcessorHooks {
-  /** An incident was created or gained findings. Errors are logged, not retried here. */
-  onIncident?(incident: Incident, created: boolean): Promise<void>;
+  /**
+   * An incident was created or gained findings, or (`replayed`) a record that had already
+   * changed it is processed again after an earlier attempt died before telling anyone.
+   * An error fails the record: it is retried with backoff (as a replay), then parked.
+   */
+  onIncident?(incident: Incident, created: boolean, replayed?: boolean): Promise<void>;
   /** Every normalized event of a batch, after analysis (anomaly baselines, least-privilege usage). */
   onEvents?(events: IamEvent[], analyses: EventAnalysis[]): Promise<void>;
 }
@@ -233,13 +237,19 @@ export class InboxProcessor {
     if (changed && stored) {
       if (created) this.stats.incidentsCreated++;
       else this.stats.incidentsUpdated++;
-      if (this.opts.hooks?.onIncident) {
-        try {
-          await this.opts.hooks.onIncident(stored.data, created);
-        } catch (err) {
-          this.opts.log?.("warn", "incident hook failed", { incident: id, error: (err as Error).message });
-        }
-      }
+    }
+    // A record claimed before (attempts > 1): the earlier attempt may have written the incident
+    // and died before the card was posted or the remediation ran, so the hooks run again even
+    // when nothing changed (each effect is idempotent), told it is a replay.
+    const replayed = record.attempts > 1;
+    const incident = changed
+      ? stored?.data
+      : replayed
+        ? (await this.opts.store.get<Incident>("incidents", id))?.data
+        : undefined;
+    if (incident && this.opts.hooks?.onIncident) {
+      // The incident is stored; a failure here (a card not posted) makes the record retry.
+      await this.opts.hooks.onIncident(incident, created, replayed);
     }
     return analysis;
   }

@@ -71,7 +71,8 @@ export async function createImmuneServer(
   const store = overrides.store ?? (await createStore(config));
   const metrics = new Metrics();
   const channels: ChatChannel[] = overrides.channels ? [...overrides.channels] : [];
-  const incidentHooks: Array<(incident: Incident, created: boolean) => Promise<void>> = [];
+  const incidentHooks: Array<(incident: Incident, created: boolean, replayed?: boolean) => Promise<void>> =
+    [];
   const eventHooks: Array<(events: IamEvent[], analyses: EventAnalysis[]) => Promise<void>> = [];
   const startTasks: Array<() => Promise<void>> = [];
   const stopTasks: Array<() => Promise<void>> = [];
@@ -137,13 +138,15 @@ export async function createImmuneServer(
     allowedDomains: config.ALLOWED_DOMAINS,
     log: (level, msg, extra) => logger[level](extra ?? {}, msg),
     hooks: {
-      onIncident: async (incident, created) => {
+      onIncident: async (incident, created, replayed) => {
         if (created) metrics.incidents.inc({ band: riskBand(incident.risk) });
+        const unposted: string[] = [];
         for (const ch of channels) {
           try {
-            await ch.publishIncident(incident);
+            await ch.publishIncident(incident, { recover: replayed });
           } catch (err) {
             metrics.chatErrors.inc({ platform: ch.name });
+            unposted.push(ch.name);
             logger.warn(
               { incident: incident.id, channel: ch.name, error: scrubSecrets((err as Error).message) },
               "card not posted",
@@ -152,7 +155,7 @@ export async function createImmuneServer(
         }
         for (const hook of incidentHooks) {
           try {
-            await hook(incident, created);
+            await hook(incident, created, replayed);
           } catch (err) {
             logger.warn(
               { incident: incident.id, error: scrubSecrets((err as Error).message) },
@@ -160,6 +163,10 @@ export async function createImmuneServer(
             );
           }
         }
+        // A card that could not be posted or updated (chat down beyond its retries) fails the
+        // record, so the inbox retries it with backoff (the replay posts the card), and after
+        // the last attempt it is a dead letter in /immune status instead of a silently lost card.
+        if (unposted.length) throw new Error(`card not posted to ${unposted.join(", ")}`);
       },
       onEvents: eventHooks.length
         ? async (events, analyses) => {

@@ -37,7 +37,8 @@ export interface FeatureContext {
   igaConnected?: () => boolean;
   /** Facts for /immune status that only a feature knows (integrations, model age). */
   status: StatusProvider[];
-  onIncident(hook: (incident: Incident, created: boolean) => Promise<void>): void;
+  /** `replayed`: the inbox record is processed again after an earlier attempt died half way. */
+  onIncident(hook: (incident: Incident, created: boolean, replayed?: boolean) => Promise<void>): void;
   onEvents(hook: (events: IamEvent[], analyses: EventAnalysis[]) => Promise<void>): void;
   /** Wakes the inbox worker (for features that write to the inbox themselves). */
   wake(): void;

@@ -157,7 +157,8 @@ export const INCIDENT_TRANSITIONS: Record<IncidentState, IncidentState[]> = {
   snoozed: ["open", "remediating", "dismissed"],
   remediating: ["remediated", "failed"],
   failed: ["remediating", "dismissed"],
-  // "open" again only when the threat recurs after the remediation (detection/incidents.ts).
+  // open: the threat recurred after the remediation (detection/incidents.ts), or a finding the
+  // plan did not cover arrived late (remediation/remediationFeature.ts extends the plan).
   remediated: ["reverted", "open"],
   reverted: ["remediating"],
   dismissed: ["open"],

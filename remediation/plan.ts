@@ -29,8 +29,12 @@ export function idempotencyKey(
 ): string {
   // Two actions of one kind on one target differ by what they remove (member, role, policy...).
   const p = draft.params;
+  // A members list counts too: "remove allUsers" and "remove allAuthenticatedUsers" on one
+  // bucket and role are two actions, not one (the second was dropped as a duplicate).
+  const members = Array.isArray(p.members) ? p.members.map(String).join(",") : "";
   const discriminator = [p.member, p.role, p.condition, p.policyArn, p.policyName, p.accessKeyId, p.groupName]
     .map((v) => (typeof v === "string" ? v : ""))
+    .concat(members ? [members] : [])
     .join("|");
   const hash = createHash("sha256")
     .update(`${incidentId}\u0000${draft.kind}\u0000${draft.target}\u0000${discriminator}`)

@@ -1,5 +1,5 @@
 import type { FeatureContext, ServerFeature } from "../bot/serverFeature";
-import type { IamEvent, Incident, RemediationPlan } from "../detection/model";
+import type { IamEvent, Incident, RemediationAction, RemediationPlan } from "../detection/model";
 import { normalizeRecord } from "../detection/normalize";
 import { appendAudit } from "../integrations/store/audit";
 import type { Store } from "../integrations/store/store";
@@ -18,7 +18,7 @@ import { planRemediation } from "./plan";
 import type { RemediationPolicy } from "./policy";
 import { policyFromConfig } from "./policy";
 import { RemediationIncidentActions } from "./remediationIncidentActions";
-import { updateIncident } from "./runner";
+import { setState, updateIncident, withTimeline } from "./runner";
 
 /**
  * The remediation feature: replaces the server's incident actions with ones that run plans,
@@ -74,6 +74,70 @@ export async function planIncident(
   });
 }
 
+/** When the finding was folded into the incident (its "detected" timeline entry). */
+function detectedAt(inc: Incident, f: Incident["findings"][number]): string | undefined {
+  return inc.timeline.find((e) => e.detail?.eventId === f.eventId && e.detail?.detector === f.detector)?.at;
+}
+
+/**
+ * A remediated incident that gained a finding after its run (the bucket made public again
+ * within the incident's window, or two replicas processing the incident's events out of
+ * order) is reopened for it: an action the plan lacks is added, and an action whose change was
+ * made before the finding was seen is made pending again. Steps the finding does not concern
+ * stay done; the plan then waits for approval or runs by itself like any plan.
+ */
+export async function reopenForNewFindings(
+  store: Store,
+  policy: RemediationPolicy,
+  incident: Incident,
+  now: () => Date,
+): Promise<Incident | null> {
+  if (incident.state !== "remediated" || !incident.plan) return null;
+  const events = await eventsOf(store, incident);
+  return updateIncident(store, incident.id, (cur) => {
+    if (cur.state !== "remediated" || !cur.plan) return undefined;
+    const steps = new Map(cur.plan.steps.map((s) => [s.idempotencyKey, s]));
+    const known = new Set(cur.plan.actions.map((a) => a.idempotencyKey));
+    const added: RemediationAction[] = [];
+    const again = new Set<string>();
+    for (const f of cur.findings) {
+      const seen = detectedAt(cur, f);
+      for (const a of planRemediation({ ...cur, findings: [f] }, policy, { events }).actions) {
+        if (a.kind === "notify") continue;
+        const step = steps.get(a.idempotencyKey);
+        if (!known.has(a.idempotencyKey)) {
+          if (!added.some((x) => x.idempotencyKey === a.idempotencyKey)) added.push(a);
+        } else if (seen && step?.at && (step.status === "done" || step.status === "noop") && step.at < seen) {
+          again.add(a.idempotencyKey);
+        }
+      }
+    }
+    if (added.length === 0 && again.size === 0) return undefined;
+    const fresh = planRemediation(cur, policy, { events });
+    const at = now().toISOString();
+    const needed = [...cur.plan.actions.filter((a) => again.has(a.idempotencyKey)), ...added];
+    return withTimeline(
+      {
+        ...setState(cur, "open", at),
+        plan: {
+          ...cur.plan,
+          auto: fresh.auto,
+          notes: fresh.notes,
+          approvalsRequired: fresh.approvalsRequired,
+          actions: [...cur.plan.actions, ...added],
+          approvals: [],
+          steps: cur.plan.steps.filter((s) => !again.has(s.idempotencyKey)),
+        },
+      },
+      {
+        at,
+        by: "system",
+        what: `reopened: a finding after the remediation needs ${needed.map((a) => a.description).join("; ")}`,
+      },
+    );
+  });
+}
+
 export function remediationFeature(opts: RemediationFeatureOptions = {}): ServerFeature {
   return {
     name: "remediation",
@@ -116,7 +180,7 @@ export function remediationFeature(opts: RemediationFeatureOptions = {}): Server
         },
       });
 
-      ctx.onIncident(async (incident) => {
+      ctx.onIncident(async (incident, _created, replayed) => {
         const planned = await planIncident(ctx.store, policy, incident, now);
         if (planned?.plan) {
           await appendAudit(ctx.store, {
@@ -132,12 +196,32 @@ export function remediationFeature(opts: RemediationFeatureOptions = {}): Server
           });
           await actions.runner.publish(planned);
         }
-        const out = await actions.autoRemediate(incident.id);
+        // A replayed record means the worker that started an automatic run may have died in it.
+        const out = await actions.autoRemediate(incident.id, { resume: replayed });
         if (out)
           ctx.logger.info(
             { incident: incident.id, ok: out.ok, outcome: out.message },
             "automatic remediation",
           );
+        // Checked after any run this call made: a finding that landed while it ran (another
+        // replica, a later event) is not covered by the plan that ran.
+        const current = (await ctx.store.get<Incident>("incidents", incident.id))?.data;
+        const reopened = current ? await reopenForNewFindings(ctx.store, policy, current, now) : null;
+        if (reopened) {
+          await appendAudit(ctx.store, {
+            actor: "system",
+            action: "incident.reopened",
+            incidentId: reopened.id,
+            detail: { actions: reopened.plan?.actions.map((a) => a.description) ?? [] },
+          });
+          await actions.runner.publish(reopened);
+          const again = await actions.autoRemediate(reopened.id);
+          if (again)
+            ctx.logger.info(
+              { incident: incident.id, ok: again.ok, outcome: again.message },
+              "automatic remediation of a reopened incident",
+            );
+        }
       });
 
       const mode =

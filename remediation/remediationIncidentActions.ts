@@ -218,9 +218,13 @@ export class RemediationIncidentActions implements IncidentActions {
    * Runs a plan by itself when policy allows (auto mode, risk at or above the threshold, no
    * two-person step, breaker not tripped). Returns undefined when it did not start a run.
    */
-  async autoRemediate(incidentId: string): Promise<ActionOutcome | undefined> {
+  async autoRemediate(
+    incidentId: string,
+    opts: { resume?: boolean } = {},
+  ): Promise<ActionOutcome | undefined> {
     const { store, policy } = this.deps;
     const current = (await store.get<Incident>("incidents", incidentId))?.data;
+    if (current && opts.resume && isAutoRun(current)) return this.resumeAuto(current);
     if (!current || !["open", "snoozed"].includes(current.state)) return undefined;
     if (autoBlocker(policy, current)) return undefined;
     if (current.plan?.approvals.length) return undefined;
@@ -312,6 +316,37 @@ export class RemediationIncidentActions implements IncidentActions {
     return { ok: out.ok, message: out.message, incident: out.incident };
   }
 
+  /**
+   * Takes over an automatic run whose worker died half way (its inbox record is replayed): the
+   * steps already recorded are skipped, the one in flight is re-read and re-applied (executors
+   * are idempotent, so a change Google or AWS already made is not made twice). The breaker
+   * budget was booked when the run started.
+   */
+  private async resumeAuto(stuck: Incident): Promise<ActionOutcome | undefined> {
+    let runId: string | undefined;
+    const claimed = await updateIncident(this.deps.store, stuck.id, (cur) => {
+      if (!isAutoRun(cur) || cur.stateChangedAt !== stuck.stateChangedAt) return undefined;
+      const at = this.now().toISOString();
+      runId = at;
+      return withTimeline(setState(cur, "remediating", at), {
+        at,
+        by: "auto",
+        what: "resumed automatic remediation (the earlier run stopped half way)",
+      });
+    });
+    if (!claimed || !runId) return undefined;
+    await appendAudit(this.deps.store, {
+      actor: "auto",
+      action: "remediation.auto.resumed",
+      incidentId: stuck.id,
+      at: this.now().toISOString(),
+      detail: { interruptedRun: stuck.stateChangedAt },
+    });
+    await this.runner.publish(claimed);
+    const out = await this.runner.execute(stuck.id, "auto", runId);
+    return { ok: out.ok, message: out.message, incident: out.incident };
+  }
+
   async undo(incidentId: string, who: Responder): Promise<ActionOutcome> {
     if (!who.approver) return { ok: false, message: "Only configured approvers can undo a remediation." };
     const by = responderKey(who);
@@ -377,6 +412,11 @@ export class RemediationIncidentActions implements IncidentActions {
   assign(incidentId: string, who: Responder): Promise<ActionOutcome> {
     return this.basic.assign(incidentId, who);
   }
+}
+
+/** A run started by automatic mode (no approvals) that is still marked as running. */
+function isAutoRun(inc: Incident): boolean {
+  return inc.state === "remediating" && Boolean(inc.plan) && inc.plan?.approvals.length === 0;
 }
 
 function dryRunSteps(inc: Incident, would: string[], at: string): StepResult[] {

@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import cron, { type ScheduledTask } from "node-cron";
 import type { BotDeps } from "../botDeps";
 import type { ChatChannel } from "../chatChannel";
-import { renderPlainText } from "../console/renderText";
+import { postView } from "../postView";
 import { digestView } from "../views/digestView";
 import { digestData, yesterdayIn } from "./digestData";
 
@@ -21,13 +21,13 @@ export async function runDigestOnce(
   const lease = { by: `${hostname()}:${process.pid}`, at: now.toISOString() };
   if (!(await deps.store.create("leases", `digest:${day}`, lease))) return false;
   const view = digestView(await digestData(deps.store, day, tz, now));
-  for (const ch of channels) {
-    try {
-      if (ch.publishView) await ch.publishView(view);
-      else await ch.notify(renderPlainText(view));
-    } catch (err) {
-      deps.log?.error({ err, channel: ch.name }, "digest: could not post");
-    }
+  const delivered = await postView(channels, view, (ch, err) =>
+    deps.log?.error({ err, channel: ch.name }, "digest: could not post"),
+  );
+  // Posted nowhere: give the day back, so the next run (or another replica) tries again.
+  if (delivered === 0 && channels.length > 0) {
+    await deps.store.delete("leases", `digest:${day}`);
+    return false;
   }
   return true;
 }

@@ -2,7 +2,7 @@ import { ErrorCode, type WebClient } from "@slack/web-api";
 import type { Incident } from "../../detection/model";
 import { mutate, type Store } from "../../integrations/store/store";
 import type { BotDeps } from "../botDeps";
-import type { ChatChannel } from "../chatChannel";
+import type { ChatChannel, PublishOptions } from "../chatChannel";
 import { incidentCardView } from "../views/incidentCard";
 import { reopenNotice } from "../views/reopenNotice";
 import type { View } from "../views/view";
@@ -31,6 +31,11 @@ export interface SlackRef {
   ts: string;
 }
 
+/** Message metadata type every incident card carries (event_payload.incident_id names it). */
+export const CARD_EVENT_TYPE = "iam_immune_incident";
+/** How far back (pages of 200 messages) a recovering replica looks for a card it may have posted. */
+const RECOVERY_PAGES = 5;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function isServerError(err: unknown): boolean {
@@ -42,8 +47,10 @@ function isServerError(err: unknown): boolean {
  * Incident cards in one Slack channel: each incident is posted once (chat.postMessage) and
  * updated in place afterwards (chat.update). The message's channel+ts is kept on the
  * incident (chat.slack); a claim in the store makes sure two replicas publishing the same
- * new incident post one message, not two. 429s are retried by the WebClient after
- * Retry-After; 5xx answers are retried here, then the error goes back to the caller.
+ * new incident post one message, not two. The WebClient waits out a 429's Retry-After and
+ * retries it, and retries 5xx answers too, both under its retryConfig; a 5xx that outlives
+ * those retries is retried here, then the error goes back to the caller (and the claim is
+ * freed). Only a 200 records the message, so retries never make a second card.
  */
 export class SlackChannel implements ChatChannel {
   readonly name = "slack" as const;
@@ -87,7 +94,7 @@ export class SlackChannel implements ChatChannel {
     return doc?.data ?? incident;
   }
 
-  async publishIncident(given: Incident): Promise<void> {
+  async publishIncident(given: Incident, opts: PublishOptions = {}): Promise<void> {
     // The store is the truth: render its newest version, whatever version the caller had.
     const incident = await this.latest(given);
     if (incident.chat.slack) {
@@ -97,24 +104,21 @@ export class SlackChannel implements ChatChannel {
     }
     const claimId = `slack-post:${incident.id}`;
     if (await this.opts.store.create("claims", claimId, { at: this.now().toISOString() })) {
-      try {
-        const msg = this.card(incident);
-        const res = await this.call(() =>
-          this.client.chat.postMessage({
-            channel: this.opts.channel,
-            text: msg.text,
-            blocks: msg.blocks as never,
-          }),
-        );
-        const ref = { channel: String(res.channel ?? this.opts.channel), ts: String(res.ts) };
-        await mutate<Incident>(this.opts.store, "incidents", incident.id, (cur) =>
-          cur ? { ...cur, chat: { ...cur.chat, slack: ref } } : undefined,
-        );
-      } catch (err) {
-        // Let a later publish try again instead of waiting forever on a dead claim.
-        await this.opts.store.delete("claims", claimId);
-        throw err;
+      await this.post(incident, claimId);
+      return;
+    }
+    if (opts.recover) {
+      // The attempt that claimed the post died (its inbox record is being replayed). Slack may
+      // or may not have taken the message: look for it before posting, so a crash between
+      // Slack's answer and recording the ts does not leave two cards.
+      const claim = await this.opts.store.get<{ at?: string }>("claims", claimId);
+      const found = await this.findPosted(incident.id, claim?.data.at);
+      if (found) {
+        const cur = await this.remember(incident.id, found);
+        await this.update(cur ?? incident, found);
+        return;
       }
+      await this.post(incident, claimId);
       return;
     }
     // Another replica is posting this card: wait for its ts, then update with our version.
@@ -152,6 +156,80 @@ export class SlackChannel implements ChatChannel {
       await this.opts.store.delete("claims", claimId);
       throw err;
     }
+  }
+
+  /** Posts the card (this caller holds the post claim) and records its ts on the incident. */
+  private async post(incident: Incident, claimId: string): Promise<void> {
+    try {
+      const msg = this.card(incident);
+      const res = await this.call(() =>
+        this.client.chat.postMessage({
+          channel: this.opts.channel,
+          text: msg.text,
+          blocks: msg.blocks as never,
+          // Lets a replica recovering from a crash find this card in the channel's history.
+          metadata: { event_type: CARD_EVENT_TYPE, event_payload: { incident_id: incident.id } },
+        }),
+      );
+      await this.remember(incident.id, {
+        channel: String(res.channel ?? this.opts.channel),
+        ts: String(res.ts),
+      });
+    } catch (err) {
+      // Let a later publish try again instead of waiting forever on a dead claim.
+      await this.opts.store.delete("claims", claimId);
+      throw err;
+    }
+  }
+
+  private async remember(incidentId: string, ref: SlackRef): Promise<Incident | undefined> {
+    const doc = await mutate<Incident>(this.opts.store, "incidents", incidentId, (cur) =>
+      cur && cur.chat.slack?.ts !== ref.ts ? { ...cur, chat: { ...cur.chat, slack: ref } } : undefined,
+    );
+    return doc?.data;
+  }
+
+  /**
+   * The incident's card if Slack already has it: the channel's recent history, read for the
+   * metadata every card carries. Needs channels:history; without it (or on any error) the card
+   * counts as not posted, since a second card is better than none.
+   */
+  private async findPosted(incidentId: string, claimedAt?: string): Promise<SlackRef | undefined> {
+    // Only messages from a minute before the claim on (clock skew): the card cannot be older.
+    const since = claimedAt ? Date.parse(claimedAt) - 60_000 : Number.NaN;
+    const oldest = Number.isFinite(since) ? (since / 1000).toFixed(6) : undefined;
+    try {
+      let cursor: string | undefined;
+      for (let page = 0; page < RECOVERY_PAGES; page++) {
+        const res = await this.client.conversations.history({
+          channel: this.opts.channel,
+          include_all_metadata: true,
+          limit: 200,
+          ...(oldest ? { oldest } : {}),
+          ...(cursor ? { cursor } : {}),
+        });
+        for (const m of res.messages ?? []) {
+          const meta = m.metadata as
+            | { event_type?: string; event_payload?: { incident_id?: string } }
+            | undefined;
+          if (
+            meta?.event_type === CARD_EVENT_TYPE &&
+            meta.event_payload?.incident_id === incidentId &&
+            m.ts
+          ) {
+            return { channel: this.opts.channel, ts: m.ts };
+          }
+        }
+        cursor = res.response_metadata?.next_cursor || undefined;
+        if (!res.has_more || !cursor) break;
+      }
+    } catch (err) {
+      this.opts.log?.warn(
+        { incident: incidentId, error: (err as Error).message },
+        "could not read the channel history to recover a card post (needs channels:history); posting it",
+      );
+    }
+    return undefined;
   }
 
   /** Re-renders the card in place. */

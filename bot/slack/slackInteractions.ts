@@ -15,6 +15,7 @@ import {
   renderMessage,
   renderText,
 } from "./blockKit";
+import { responseUrlAllowed } from "./responseUrl";
 import type { SlackChannel, SlackRef } from "./slackChannel";
 
 const ACTION_IDS: ActionId[] = [
@@ -97,6 +98,10 @@ export function registerSlackHandlers(app: App, ctx: Ctx): void {
 
   app.command("/immune", async ({ command, ack, respond }) => {
     await ack();
+    if (!responseUrlAllowed(command.response_url, deps.config.SLACK_API_URL)) {
+      log?.warn({ user: command.user_id }, "slash command with a response_url outside Slack: not answered");
+      return;
+    }
     try {
       const who = await responder(ctx, { id: command.user_id, name: command.user_name });
       const result = await runCommand(command.text ?? "", who, deps);

@@ -7,7 +7,7 @@ import {
 } from "botbuilder";
 import type { Incident } from "../../detection/model";
 import { mutate, type Store } from "../../integrations/store/store";
-import type { ChatChannel } from "../chatChannel";
+import type { ChatChannel, PublishOptions } from "../chatChannel";
 import type { Logger } from "../logger";
 import { reopenNotice } from "../views/reopenNotice";
 import type { View } from "../views/view";
@@ -126,7 +126,7 @@ export class TeamsChannel implements ChatChannel {
     if (failure) throw failure;
   }
 
-  async publishIncident(given: Incident): Promise<void> {
+  async publishIncident(given: Incident, opts: PublishOptions = {}): Promise<void> {
     const targets = await this.opts.conversations.targets(this.opts.targets);
     await this.each(targets, async (t) => {
       const incident = await this.latest(given);
@@ -135,7 +135,7 @@ export class TeamsChannel implements ChatChannel {
         await this.update(incident, ref, t);
         return this.sayReopened(incident, t);
       }
-      await this.postOnce(incident, t);
+      await this.postOnce(incident, t, opts.recover === true);
     });
   }
 
@@ -155,9 +155,13 @@ export class TeamsChannel implements ChatChannel {
     }
   }
 
-  private async postOnce(incident: Incident, t: TeamsConversation): Promise<void> {
+  private async postOnce(incident: Incident, t: TeamsConversation, recover: boolean): Promise<void> {
     const claimId = `teams-post:${incident.id}:${t.conversationId}`;
-    if (await this.opts.store.create("claims", claimId, { at: this.now().toISOString() })) {
+    // recover: the attempt holding the claim died (its inbox record is replayed). Teams offers
+    // no lookup of a bot's earlier message, so the card is posted again: a rare second card
+    // rather than none.
+    const claimed = await this.opts.store.create("claims", claimId, { at: this.now().toISOString() });
+    if (claimed || recover) {
       try {
         let activityId: string | undefined;
         await this.adapter.continueConversationAsync(this.opts.appId, t.reference, async (context) => {
@@ -241,6 +245,9 @@ export class TeamsChannel implements ChatChannel {
 
   async publishView(view: View): Promise<void> {
     const targets = await this.opts.conversations.targets(this.opts.targets);
+    if (targets.length === 0) {
+      throw new Error("no Teams conversation to post to yet: add the bot to the channel and message it once");
+    }
     await this.each(targets, (t) =>
       this.adapter.continueConversationAsync(this.opts.appId, t.reference, async (context) => {
         await context.sendActivity(cardActivity(renderCard(view)));

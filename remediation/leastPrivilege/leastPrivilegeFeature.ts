@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import cron, { type ScheduledTask } from "node-cron";
-import { renderPlainText } from "../../bot/console/renderText";
+import { postView } from "../../bot/postView";
 import type { FeatureContext, ServerFeature } from "../../bot/serverFeature";
 import { leastPrivilegeReportView } from "../../bot/views/leastPrivilegeReportView";
 import type { IamEvent } from "../../detection/model";
@@ -45,13 +45,13 @@ export async function postWeeklyReport(
   if (!(await ctx.store.create("leases", `least-privilege:${monday}`, lease))) return false;
   const report = weeklyExcessReport(await listUsage(ctx.store), undefined, settings, now);
   const view = leastPrivilegeReportView(report, monday);
-  for (const ch of ctx.channels) {
-    try {
-      if (ch.publishView) await ch.publishView(view);
-      else await ch.notify(renderPlainText(view));
-    } catch (err) {
-      ctx.logger.error({ err, channel: ch.name }, "least-privilege report: could not post");
-    }
+  const delivered = await postView(ctx.channels, view, (ch, err) =>
+    ctx.logger.error({ err, channel: ch.name }, "least-privilege report: could not post"),
+  );
+  // Posted nowhere: give the week back, so the next run (or another replica) tries again.
+  if (delivered === 0 && ctx.channels.length > 0) {
+    await ctx.store.delete("leases", `least-privilege:${monday}`);
+    return false;
   }
   return true;
 }

@@ -39,6 +39,8 @@ export interface GoogleApiStandIn {
   changeBeforeNextWrite(name: string, change: (p: IamPolicy) => IamPolicy): void;
   /** Answers the next `count` requests whose path contains `pathPart` with this error. */
   failNext(pathPart: string, status: number, message: string, grpcStatus: string, count?: number): void;
+  /** Called with each request as it arrives, before it is answered (fault tests kill here). */
+  onRequest(fn: ((method: string, path: string) => void) | undefined): void;
   /** Forgets injected failures and pending concurrent changes. */
   reset(): void;
   close(): Promise<void>;
@@ -82,6 +84,7 @@ export async function startGoogleApiStandIn(): Promise<GoogleApiStandIn> {
   const pendingChanges = new Map<string, (p: IamPolicy) => IamPolicy>();
   const failures: { pathPart: string; status: number; message: string; grpc: string; left: number }[] = [];
   const calls: RecordedCall[] = [];
+  let onRequest: ((method: string, path: string) => void) | undefined;
 
   const send = (res: ServerResponse, call: RecordedCall, status: number, body: unknown) => {
     call.status = status;
@@ -151,6 +154,7 @@ export async function startGoogleApiStandIn(): Promise<GoogleApiStandIn> {
     const body = req.method === "GET" ? {} : await readBody(req);
     const call: RecordedCall = { method: req.method ?? "", path, body, status: 0 };
     calls.push(call);
+    onRequest?.(call.method, path);
     const fail = failures.find((f) => f.left > 0 && path.includes(f.pathPart));
     if (fail) {
       fail.left--;
@@ -222,6 +226,9 @@ export async function startGoogleApiStandIn(): Promise<GoogleApiStandIn> {
     },
     failNext(pathPart, status, message, grpc, count = 1) {
       failures.push({ pathPart, status, message, grpc, left: count });
+    },
+    onRequest(fn) {
+      onRequest = fn;
     },
     reset() {
       failures.length = 0;

@@ -19,9 +19,13 @@ export class SlackStandIn {
   readonly calls: RecordedCall[] = [];
   /** usergroup id → member user ids, for usergroups.users.list. */
   groups: Record<string, string[]> = {};
+  /** Called with each Web API call as it arrives, before it is answered (fault tests kill here). */
+  onCall?: (method: string, body: Record<string, unknown>) => void;
   private failures = new Map<string, Failure[]>();
   private server?: Server;
   private seq = 0;
+  /** Top-level messages posted, newest first, for conversations.history. */
+  private history: { channel: string; ts: string; text: unknown; metadata: unknown }[] = [];
   url = "";
 
   async start(): Promise<this> {
@@ -30,8 +34,10 @@ export class SlackStandIn {
     app.post("/api/:method", (req, res) => {
       const method = String(req.params.method);
       const body = this.decode(req.body ?? {});
+      this.onCall?.(method, body);
       const fail = this.failures.get(method)?.shift();
-      this.calls.push({ method, body: { ...body, __status: fail?.status ?? 200 }, at: Date.now() });
+      const call: RecordedCall = { method, body: { ...body, __status: fail?.status ?? 200 }, at: Date.now() };
+      this.calls.push(call);
       if (fail) {
         if (fail.status === 429) res.set("Retry-After", String(fail.retryAfterS));
         res
@@ -39,7 +45,10 @@ export class SlackStandIn {
           .json({ ok: false, error: fail.status === 429 ? "ratelimited" : "internal_error" });
         return;
       }
-      res.json(this.answer(method, body));
+      const answer = this.answer(method, body);
+      // The message ts Slack answered with, so tests can tie later chat.update calls to it.
+      if (typeof answer.ts === "string") call.body.__ts = answer.ts;
+      res.json(answer);
     });
     // Slack's response URLs look like /commands/T0001/1234/abc: several path segments.
     app.post("/response/*hook", (req, res) => {
@@ -100,7 +109,7 @@ export class SlackStandIn {
 
   private decode(body: Record<string, unknown>): Record<string, unknown> {
     const out: Record<string, unknown> = { ...body };
-    for (const k of ["blocks", "view", "attachments"]) {
+    for (const k of ["blocks", "view", "attachments", "metadata"]) {
       if (typeof out[k] === "string") {
         try {
           out[k] = JSON.parse(out[k] as string);
@@ -126,12 +135,34 @@ export class SlackStandIn {
         };
       case "chat.postMessage": {
         const ts = `1700000000.${String(++this.seq).padStart(6, "0")}`;
+        if (!body.thread_ts) {
+          this.history.unshift({
+            channel: String(body.channel),
+            ts,
+            text: body.text,
+            metadata: body.metadata,
+          });
+        }
         return {
           ok: true,
           channel: body.channel,
           ts,
           message: { type: "message", text: body.text, ts, bot_id: "BBOT" },
         };
+      }
+      case "conversations.history": {
+        // Newest first, like Slack; metadata only when asked for (include_all_metadata).
+        const withMeta = String(body.include_all_metadata) === "true";
+        const messages = this.history
+          .filter((m) => m.channel === String(body.channel))
+          .map((m) => ({
+            type: "message",
+            ts: m.ts,
+            text: m.text,
+            bot_id: "BBOT",
+            ...(withMeta && m.metadata ? { metadata: m.metadata } : {}),
+          }));
+        return { ok: true, messages, has_more: false, response_metadata: { next_cursor: "" } };
       }
       case "chat.update":
         return { ok: true, channel: body.channel, ts: body.ts, text: body.text };

@@ -68,6 +68,8 @@ describe("manifest.json", () => {
       "chat.postMessage": "chat:write",
       "chat.update": "chat:write",
       "chat.postEphemeral": "chat:write",
+      // Recovering a card post interrupted by a crash (the card's message metadata is looked up).
+      "conversations.history": "channels:history",
       "views.open": null,
       "usergroups.users.list": "usergroups:read",
       "auth.test": null,
