@@ -26,6 +26,8 @@ const LEAF = -1;
 const BLOCK = 4096;
 /** Tables (see `single`) cost entries × trees walks to build: about 20 ms at this bound. */
 const MAX_TABLE_WALKS = 5_000_000;
+/** Features with fewer cuts than this are binary-searched without a bucket index. */
+const MIN_BUCKETED_CUTS = 16;
 /** Complete layout limit: fit() bounds the height by ⌈log2 16384⌉ = 14. */
 const MAX_BODY_DEPTH = 20;
 
@@ -34,6 +36,17 @@ export class CompiledForest {
   /** Sorted distinct split values, feature by feature; feature f's are cuts[cutStart[f]..cutStart[f+1]). */
   private readonly cuts: Float64Array;
   private readonly cutStart: Int32Array;
+  /**
+   * A bucket index over each feature's cuts, so quantizing is a lookup plus a search of a few
+   * cuts: bucket b of feature f is floor((x − first cut) × bucketScale[f]), and the cuts whose
+   * bucket is b are cuts[bucketFirst[bucketStart[f] + b] .. bucketFirst[bucketStart[f] + b + 1]).
+   * The bucket is monotone in x, so cuts in lower buckets are < x and in higher ones > x: exact.
+   * bucketScale[f] = 0: no index (few cuts), plain binary search.
+   */
+  private readonly bucketScale: Float64Array;
+  private readonly bucketStart: Int32Array;
+  private readonly bucketCount: Int32Array;
+  private readonly bucketFirst: Int32Array;
   /** Head chain per tree: nodes headStart[t]..headStart[t+1]. */
   private readonly headStart: Int32Array;
   private readonly headFeature: Int32Array;
@@ -98,6 +111,25 @@ export class CompiledForest {
     for (let f = 0; f < nFeatures; f++) this.cutStart[f + 1] = this.cutStart[f] + sorted[f].length;
     this.cuts = new Float64Array(this.cutStart[nFeatures]);
     for (let f = 0; f < nFeatures; f++) this.cuts.set(sorted[f], this.cutStart[f]);
+    this.bucketScale = new Float64Array(nFeatures);
+    this.bucketStart = new Int32Array(nFeatures);
+    this.bucketCount = new Int32Array(nFeatures);
+    const firsts: number[] = [];
+    for (let f = 0; f < nFeatures; f++) {
+      const c = sorted[f];
+      const span = c.length ? c[c.length - 1] - c[0] : 0;
+      if (c.length < MIN_BUCKETED_CUTS || !(span > 0 && span < Number.POSITIVE_INFINITY)) continue;
+      const B = c.length;
+      const scale = B / span;
+      this.bucketScale[f] = scale;
+      this.bucketStart[f] = firsts.length;
+      this.bucketCount[f] = B;
+      for (let b = 0, k = 0; b <= B; b++) {
+        while (k < c.length && Math.min(B - 1, Math.floor((c[k] - c[0]) * scale)) < b) k++;
+        firsts.push(this.cutStart[f] + k);
+      }
+    }
+    this.bucketFirst = Int32Array.from(firsts);
     const cutOf = (f: number, v: number): number => {
       let lo = this.cutStart[f];
       let hi = this.cutStart[f + 1];
@@ -240,9 +272,17 @@ export class CompiledForest {
         q[qo + f] = 0;
         continue;
       }
-      if (Number.isNaN(v)) {
+      if (!(v < cuts[hi - 1])) {
+        // At or above the last cut, or NaN.
         lo = hi;
       } else {
+        const scale = this.bucketScale[f];
+        if (scale > 0) {
+          const b = Math.min(this.bucketCount[f] - 1, Math.floor((v - cuts[base]) * scale));
+          const at = this.bucketStart[f] + b;
+          lo = this.bucketFirst[at];
+          hi = this.bucketFirst[at + 1];
+        }
         while (lo < hi) {
           const m = (lo + hi) >> 1;
           if (cuts[m] <= v) lo = m + 1;
