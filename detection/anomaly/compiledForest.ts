@@ -1,28 +1,32 @@
 /**
  * The scoring form of an isolation forest, compiled from its node arrays (isolationForest.ts).
- * Scores exactly what walking the trees node by node gives; only faster. Three ideas:
+ * Scores exactly what walking the trees node by node gives (bit for bit); only faster:
  *
  * 1. Thresholds as integers. For each feature, the split values of all trees are sorted once.
- *    A row is first turned into q[f] = how many of feature f's split values are ≤ x[f] (one
- *    binary search per feature, usually a single compare: most features are 0). A node splitting
- *    feature f at its j-th value (0-based) sends x left exactly when x < v, i.e. q[f] < j + 1.
- *    Integer compares let the walk choose a child without a branch: (q − J) >> 31 is −1 when
- *    q < J, else 0. No mispredicted branch per node, so the CPU overlaps the walks of several rows.
+ *    A row is first turned into q[f] = how many of feature f's split values are ≤ x[f] (a bucket
+ *    lookup; a single compare for the usual 0). A node splitting feature f at its j-th value
+ *    (0-based) sends x left exactly when x < v, i.e. q[f] < j + 1. Integer compares choose a
+ *    child without a branch: (q − J) >> 31 is −1 when q < J, else 0. No mispredicted branch per
+ *    node, so the CPU overlaps the walks of the four rows scoreMany walks side by side.
  * 2. Each tree's body as a complete binary tree of its own depth (children of p at 2p+1 and
- *    2p+2, leaves copied down to the last level): the walk is a fixed number of steps, and
- *    the leaf already holds depth + c(size), so a row's path length is one load per tree.
+ *    2p+2, leaves copied down to the last level): a walk is a fixed number of steps, and the
+ *    leaf already holds depth + c(size), so a row's path length is one load per tree.
  * 3. The "head" of a tree: the chain of nodes from the root that have a leaf as one child (the
  *    domain guards of fit(), and any early single-point exit) is kept apart as a short list, so
  *    it does not blow up the complete layout. A row whose q is 0 in every feature a tree's head
  *    exits on the right for skips that head without looking at it (a per-row bit mask).
+ * 4. Zeros go left: q = 0 is below every cut, so a row follows a body's leftmost path until
+ *    the first node splitting one of its nonzero features, and the walk starts there.
+ * 5. Rows with at most one feature off zero (the usual event, and most probes of the
+ *    explanations) have a path-length sum that depends on that one q alone: tabulated per
+ *    feature when the forest is built, so such a row costs its quantization and one load.
  *
- * scoreMany walks rows in blocks: per block, tree by tree, four rows at a time, so a tree's nodes
- * and the block's rows stay in cache. Per-row sums are added in tree order in both paths, so
- * a batch scores bit-for-bit as row by row.
+ * Per-row sums are added in tree order on every path (tables included), so a batch scores
+ * bit-for-bit as row by row, and as the plain walk of the stored trees (tested).
  */
 
 const LEAF = -1;
-/** Rows per block in pathLengths: 256 rows × 13 features of int32 = 13 KB. */
+/** Rows per block in scoreMany: 4096 rows × 13 features of int32 = 208 KB, within L2. */
 const BLOCK = 4096;
 /** Tables (see `single`) cost entries × trees walks to build: about 20 ms at this bound. */
 const MAX_TABLE_WALKS = 5_000_000;
@@ -121,6 +125,7 @@ export class CompiledForest {
       if (c.length < MIN_BUCKETED_CUTS || !(span > 0 && span < Number.POSITIVE_INFINITY)) continue;
       const B = c.length;
       const scale = B / span;
+      if (!(scale < Number.POSITIVE_INFINITY)) continue;
       this.bucketScale[f] = scale;
       this.bucketStart[f] = firsts.length;
       this.bucketCount[f] = B;
