@@ -255,7 +255,7 @@ export function compareWithMl(all: Float64Array, log: (line: string) => void): B
   const ratio = oursRate / mlRate;
   const trainedOn = `${nTrain.toLocaleString("en-US")} rows`;
   log(
-    `scoring ${nScore.toLocaleString("en-US")} rows × ${TREES} trees, both trained on the same ${trainedOn}: ours ${Math.round(oursRate)}/s (ψ=256 sub-samples, fit ${oursFit.toFixed(2)} s), ml-isolation-forest ${Math.round(mlRate)}/s (every tree on all ${trainedOn}, trained in ${mlTrain.toFixed(1)} s, heap +${Math.round(mlHeapMb)} MB)`,
+    `scoring ${nScore.toLocaleString("en-US")} rows × ${TREES} trees, both trained on the same ${trainedOn}: ours ${Math.round(oursRate)}/s (ψ=256 sub-samples, fit ${oursFit.toFixed(2)} s), ml-isolation-forest ${Math.round(mlRate)}/s (every tree on all ${trainedOn}, trained in ${mlTrain.toFixed(1)} s, heap grew ${Math.round(mlHeapMb)} MB while it trained)`,
   );
   return [
     {

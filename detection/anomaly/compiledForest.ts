@@ -40,6 +40,8 @@ export class CompiledForest {
   /** Sorted distinct split values, feature by feature; feature f's are cuts[cutStart[f]..cutStart[f+1]). */
   private readonly cuts: Float64Array;
   private readonly cutStart: Int32Array;
+  /** Each feature's lowest cut (+∞ when it has none): below it, q = 0 at once. */
+  private readonly firstCut: Float64Array;
   /**
    * A bucket index over each feature's cuts, so quantizing is a lookup plus a search of a few
    * cuts: bucket b of feature f is floor((x − first cut) × bucketScale[f]), and the cuts whose
@@ -115,6 +117,7 @@ export class CompiledForest {
     for (let f = 0; f < nFeatures; f++) this.cutStart[f + 1] = this.cutStart[f] + sorted[f].length;
     this.cuts = new Float64Array(this.cutStart[nFeatures]);
     for (let f = 0; f < nFeatures; f++) this.cuts.set(sorted[f], this.cutStart[f]);
+    this.firstCut = Float64Array.from(sorted, (c) => (c.length ? c[0] : Number.POSITIVE_INFINITY));
     this.bucketScale = new Float64Array(nFeatures);
     this.bucketStart = new Int32Array(nFeatures);
     this.bucketCount = new Int32Array(nFeatures);
@@ -268,12 +271,13 @@ export class CompiledForest {
     const cuts = this.cuts;
     const start = this.cutStart;
     let mask = 0;
+    const first = this.firstCut;
     for (let f = 0; f < this.nFeatures; f++) {
       const v = x[xo + f];
       const base = start[f];
       let lo = base;
       let hi = start[f + 1];
-      if (lo === hi || v < cuts[lo]) {
+      if (v < first[f] || lo === hi) {
         q[qo + f] = 0;
         continue;
       }
