@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { ActorClass, EventKeys } from "./eventKeys";
-import { HOUR_MS } from "./eventKeys";
+import { DAY_MS, HOUR_MS } from "./eventKeys";
 
 /**
  * A behaviour baseline: what one identity (scope "actor") or one peer group (scope "peer",
@@ -13,6 +13,8 @@ import { HOUR_MS } from "./eventKeys";
 
 export const WINDOW_MS = HOUR_MS;
 export const WINDOW_MAX = 256;
+/** An idle gap longer than this is dormancy (features.ts). */
+export const DORMANT_GAP_MS = 7 * DAY_MS;
 
 interface Caps {
   ips: number;
@@ -50,6 +52,9 @@ export const BaselineDocSchema = z.object({
   group: z.string().optional(),
   firstSeen: z.number(),
   lastSeen: z.number(),
+  /** When activity last resumed after more than DORMANT_GAP_MS idle, and how long it had been idle (ms). */
+  wokeAt: z.number().optional(),
+  idleBefore: z.number().optional(),
   events: z.number(),
   failures: z.number(),
   iamChanges: z.number(),
@@ -104,6 +109,9 @@ export class Baseline {
   /** Epoch ms of the first and latest event learnt (0: none yet). */
   firstSeen = 0;
   lastSeen = 0;
+  /** Epoch ms when activity last resumed after a dormant gap, and that gap in ms (0: never). */
+  wokeAt = 0;
+  idleBefore = 0;
   events = 0;
   failures = 0;
   iamChanges = 0;
@@ -158,6 +166,10 @@ export class Baseline {
    */
   observe(k: EventKeys, fromActor?: { newHour: boolean; newInWindow: boolean; newMember: boolean }) {
     if (!this.firstSeen) this.firstSeen = k.t;
+    if (this.lastSeen && k.t - this.lastSeen > DORMANT_GAP_MS) {
+      this.wokeAt = k.t;
+      this.idleBefore = k.t - this.lastSeen;
+    }
     if (k.t > this.lastSeen) this.lastSeen = k.t;
     this.events++;
     if (k.failed) this.failures++;
@@ -238,6 +250,7 @@ export class Baseline {
       ...(this.group !== undefined ? { group: this.group } : {}),
       firstSeen: this.firstSeen,
       lastSeen: this.lastSeen,
+      ...(this.wokeAt ? { wokeAt: this.wokeAt, idleBefore: this.idleBefore } : {}),
       events: this.events,
       failures: this.failures,
       iamChanges: this.iamChanges,
@@ -267,6 +280,8 @@ export class Baseline {
     const b = new Baseline(d.scope, d.key, d.actorClass, d.group);
     b.firstSeen = d.firstSeen;
     b.lastSeen = d.lastSeen;
+    b.wokeAt = d.wokeAt ?? 0;
+    b.idleBefore = d.idleBefore ?? 0;
     b.events = d.events;
     b.failures = d.failures;
     b.iamChanges = d.iamChanges;

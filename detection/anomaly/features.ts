@@ -23,7 +23,7 @@ import { DAY_MS } from "./eventKeys";
  * | 9 | distinct_resources | 0..1  | same ratio for distinct resources touched in the last hour |
  * |10 | failure_share      | 0..1  | failed share of the last hour's calls (smoothed) above the usual failure rate |
  * |11 | privileged         | 0/1   | permissions-management or credential action (AWS access level, GCP setIamPolicy, keys, tokens) |
- * |12 | dormancy           | 0..1  | log2(days since the actor's previous call / 7) / log2(60 / 7), floored at 0: idle a week → 0, two months → 1 |
+ * |12 | dormancy           | 0..1  | log2(days idle / 7) / log2(60 / 7), floored at 0: idle a week → 0, two months → 1. Days idle: since the actor's previous call, or, during the first day back after more than a week idle, that idle gap (every call of a woken account counts, not only its first) |
  */
 export const FEATURE_SCHEMA_VERSION = 1;
 
@@ -43,7 +43,7 @@ export const FEATURES = [
   },
   { name: "failure_share", description: "share of failed calls in the last hour above the usual" },
   { name: "privileged", description: "privileged action (permissions management, credentials)" },
-  { name: "dormancy", description: "first call after a long idle period" },
+  { name: "dormancy", description: "first call, or first day of calls, after a long idle period" },
 ] as const;
 
 export type FeatureName = (typeof FEATURES)[number]["name"];
@@ -140,6 +140,20 @@ export function extractFeatures(
   const usualFail = reference.failureRate();
   out[offset + F.failure_share] = clamp01((w.failures + 2 * usualFail) / (w.calls + 2) - usualFail);
   out[offset + F.privileged] = k.privileged ? 1 : 0;
-  const idleDays = own?.lastSeen ? (k.t - own.lastSeen) / DAY_MS : 0;
+  const idleDays = idleBeforeDays(k, own);
   out[offset + F.dormancy] = idleDays > 7 ? clamp01(Math.log2(idleDays / 7) / Math.log2(60 / 7)) : 0;
+}
+
+/** A woken account stays "just woken" for its first day back: the attacker's second call counts too. */
+export const WOKEN_HOLD_MS = DAY_MS;
+
+/**
+ * Days the actor was idle before this call: since its previous call, or, within WOKEN_HOLD_MS of
+ * resuming after a dormant gap (baseline.ts), that gap.
+ */
+export function idleBeforeDays(k: EventKeys, own: Baseline | undefined): number {
+  if (!own?.lastSeen) return 0;
+  const gap = k.t - own.lastSeen;
+  const held = own.wokeAt && k.t >= own.wokeAt && k.t - own.wokeAt < WOKEN_HOLD_MS ? own.idleBefore : 0;
+  return Math.max(gap, held) / DAY_MS;
 }

@@ -1,3 +1,4 @@
+import { CompiledForest } from "./compiledForest";
 import { mulberry32, randInt } from "./prng";
 
 /**
@@ -11,7 +12,8 @@ import { mulberry32, randInt } from "./prng";
  * Why not ml-isolation-forest: it grows every tree on the whole training set, uses Math.random
  * (no seed), and keeps the training rows in its leaves (no compact serialization). Here all
  * nodes of all trees live in three arrays (preorder: the left child of node i is i+1), split
- * values are stored as float32 so that the JSON form restores the exact same model.
+ * values are stored as float32 so that the JSON form restores the exact same model. Scoring uses
+ * a layout compiled from those arrays (compiledForest.ts), which is not part of the JSON form.
  */
 
 export interface ForestParams {
@@ -71,40 +73,18 @@ export class IsolationForest {
     /** Index of each tree's root node. */
     readonly roots: Int32Array,
   ) {
-    // Fast path for the guard chain that opens each tree (see fit): a maximal run of nodes from
-    // the root whose right child is a leaf and whose split is above 0. A row that is ≤ 0 in
-    // every feature of the run goes left at each of them, at no cost, so scoring may jump
-    // straight to the end of the run. Exact for any tree; found from the structure alone.
-    this.chainMask = new Int32Array(roots.length);
-    this.chainEnd = new Int32Array(roots.length);
-    for (let t = 0; t < roots.length; t++) {
-      let i = roots[t];
-      let mask = 0;
-      while (
-        nFeatures <= 31 &&
-        feature[i] !== LEAF &&
-        value[i] > 0 &&
-        feature[right[i]] === LEAF &&
-        right[i] !== i + 1
-      ) {
-        mask |= 1 << feature[i];
-        i++;
-      }
-      this.chainMask[t] = mask;
-      this.chainEnd[t] = i;
-    }
+    this.compiled = new CompiledForest(
+      nFeatures,
+      feature,
+      value,
+      right,
+      roots,
+      averagePathLength(Math.min(params.sample, trainingRows)),
+    );
   }
 
-  private readonly chainMask: Int32Array;
-  private readonly chainEnd: Int32Array;
-
-  /** Bit f set when feature f of the row is above 0 (or NaN): the guards it may trip. */
-  private rowMask(x: ArrayLike<number>, offset: number): number {
-    if (this.nFeatures > 31) return -1;
-    let m = 0;
-    for (let f = 0; f < this.nFeatures; f++) if (!(x[offset + f] <= 0)) m |= 1 << f;
-    return m;
-  }
+  /** The same trees laid out for scoring (compiledForest.ts); derived, never serialized. */
+  private readonly compiled: CompiledForest;
 
   /** ψ actually used: the sample size, capped by the rows available. */
   get psi(): number {
@@ -295,53 +275,19 @@ export class IsolationForest {
 
   /** Mean path length E[h(x)] over the trees for the row starting at `offset` in `x`. */
   pathLength(x: ArrayLike<number>, offset = 0): number {
-    const { feature, value, right, roots, chainMask, chainEnd } = this;
-    const m = this.rowMask(x, offset);
-    let total = 0;
-    for (let t = 0; t < roots.length; t++) {
-      let i = (m & chainMask[t]) === 0 ? chainEnd[t] : roots[t];
-      let f = feature[i];
-      while (f !== LEAF) {
-        i = x[offset + f] < value[i] ? i + 1 : right[i];
-        f = feature[i];
-      }
-      total += value[i];
-    }
-    return total / roots.length;
+    return this.compiled.totalPathLength(x, offset) / this.roots.length;
   }
 
   /** Anomaly score s(x) in (0, 1]: near 1 isolated quickly, ≤ 0.5 ordinary. */
   score(x: ArrayLike<number>, offset = 0): number {
-    return 2 ** (-this.pathLength(x, offset) / averagePathLength(this.psi));
+    return this.compiled.score(x, offset);
   }
 
-  /**
-   * Scores many rows. Tree by tree over all rows (not row by row over all trees): one tree's
-   * nodes stay in the fastest cache while every row walks it. Same results as score().
-   */
+  /** Scores many rows (row-major, nFeatures each); bit-for-bit the same results as score(). */
   scoreMany(rows: Float64Array, nRows: number): Float64Array {
-    const { feature, value, right, roots, nFeatures, chainMask, chainEnd } = this;
-    const total = new Float64Array(nRows);
-    const masks = new Int32Array(nRows);
-    for (let r = 0; r < nRows; r++) masks[r] = this.rowMask(rows, r * nFeatures);
-    for (let t = 0; t < roots.length; t++) {
-      const root = roots[t];
-      const cm = chainMask[t];
-      const ce = chainEnd[t];
-      for (let r = 0, offset = 0; r < nRows; r++, offset += nFeatures) {
-        let i = (masks[r] & cm) === 0 ? ce : root;
-        let f = feature[i];
-        while (f !== LEAF) {
-          i = rows[offset + f] < value[i] ? i + 1 : right[i];
-          f = feature[i];
-        }
-        total[r] += value[i];
-      }
-    }
-    const c = averagePathLength(this.psi);
-    const n = roots.length;
-    for (let r = 0; r < nRows; r++) total[r] = 2 ** (-total[r] / n / c);
-    return total;
+    if (rows.length < nRows * this.nFeatures)
+      throw new Error("IsolationForest.scoreMany: rows array too short");
+    return this.compiled.scoreMany(rows, nRows);
   }
 
   /** Deepest external node of any tree (≤ heightLimit by construction). */

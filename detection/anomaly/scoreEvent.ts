@@ -1,10 +1,19 @@
 import type { IamEvent } from "../model";
 import type { AnomalyModel } from "./anomalyModel";
 import type { Baseline } from "./baseline";
+import { DORMANT_GAP_MS } from "./baseline";
 import type { EventKeys } from "./eventKeys";
 import { eventKeys, shortAction } from "./eventKeys";
 import type { FeatureName } from "./features";
-import { extractFeatures, FEATURE_NAMES, hourShare, N_FEATURES, weekdayShare, windowStats } from "./features";
+import {
+  extractFeatures,
+  FEATURE_NAMES,
+  hourShare,
+  idleBeforeDays,
+  N_FEATURES,
+  weekdayShare,
+  windowStats,
+} from "./features";
 
 /**
  * Scores one event against a baseline with a trained model, and says why in words.
@@ -186,8 +195,9 @@ function describe(
     case "privileged":
       return `privileged action ${shortAction(k.action)}`;
     case "dormancy": {
-      const days = own?.lastSeen ? Math.floor((k.t - own.lastSeen) / 86_400_000) : 0;
-      return `first activity after ${days} days idle`;
+      const days = Math.floor(idleBeforeDays(k, own));
+      const first = own?.lastSeen !== undefined && k.t - own.lastSeen > DORMANT_GAP_MS;
+      return first ? `first activity after ${days} days idle` : `first day back after ${days} days idle`;
     }
   }
   return `${f} = ${value.toFixed(2)}`;
