@@ -2,12 +2,13 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { ConfigSchema } from "../bot/config";
 import { SECRET } from "../bot/configSchema";
+import { FEATURES } from "../detection/anomaly/features";
 import { allDetectors } from "../detection/detectors";
 import { PLAYBOOKS } from "../remediation/playbooks";
 
 /**
  * The README tables that must never drift from the code: the configuration (from the one zod
- * schema) and the detectors (from the registry). `npm run docs` rewrites them in place between
+ * schema), the detectors (from the registry) and the anomaly features (detection/anomaly). `npm run docs` rewrites them in place between
  * their markers; a test fails when the README and the code disagree.
  */
 
@@ -54,7 +55,19 @@ export function detectorTable(): string {
   return rows.join("\n");
 }
 
-const TABLES: Record<string, () => string> = { config: configTable, detectors: detectorTable };
+export function anomalyFeatureTable(): string {
+  const rows = ["| # | Feature | Counts when |", "| --- | --- | --- |"];
+  FEATURES.forEach((f, i) => {
+    rows.push(`| ${i} | \`${f.name}\` | ${cell(f.description)} |`);
+  });
+  return rows.join("\n");
+}
+
+const TABLES: Record<string, () => string> = {
+  config: configTable,
+  detectors: detectorTable,
+  anomalyFeatures: anomalyFeatureTable,
+};
 
 /** Replaces each `<!-- generated:NAME -->…<!-- /generated:NAME -->` block with the code's table. */
 export function renderReadme(readme: string): string {

@@ -7,7 +7,7 @@ import { DAY_MS } from "./eventKeys";
  * The features of one event, each measured against a baseline (the actor's own, or its peer
  * group's during cold start). Every feature is 0 when the event looks usual and grows towards
  * 1 as it departs from the baseline, so "how much would the score drop if this feature were
- * usual" is a plain explanation (see score.ts). detection/anomaly/FEATURES.md repeats this table.
+ * usual" is a plain explanation (see scoreEvent.ts). The README's feature table is generated from FEATURES.
  *
  * | # | name               | range | meaning |
  * |---|--------------------|-------|---------|

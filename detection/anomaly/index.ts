@@ -1,4 +1,4 @@
-/** The anomaly model: behaviour baselines per identity and an Isolation Forest (see FEATURES.md). */
+/** The anomaly model: behaviour baselines per identity and an Isolation Forest (features.ts documents each feature). */
 export {
   type AnomalyConfig,
   AnomalyConfigSchema,
