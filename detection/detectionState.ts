@@ -19,8 +19,14 @@ export interface DetectionStateOptions {
   seenMax?: number;
 }
 
+/** One actor's recent events, oldest first, with their times parsed once. */
+interface RecentList {
+  events: IamEvent[];
+  times: number[];
+}
+
 export class DetectionState {
-  private recent = new Map<string, IamEvent[]>();
+  private recent = new Map<string, RecentList>();
   private seen = new Set<string>();
   private identities = new Map<string, Identity>();
   readonly privilegedGroups = new Set<string>();
@@ -30,6 +36,8 @@ export class DetectionState {
   private readonly windowMs: number;
   private readonly recentMax: number;
   private readonly seenMax: number;
+  /** Built once: detectors read it on every event, and it only closes over this state. */
+  private readonly ctx: DetectionContext;
 
   constructor(opts: DetectionStateOptions = {}) {
     this.allowedDomains = opts.allowedDomains ?? [];
@@ -37,6 +45,15 @@ export class DetectionState {
     this.windowMs = opts.recentWindowMs ?? 60 * 60 * 1000;
     this.recentMax = opts.recentMax ?? 500;
     this.seenMax = opts.seenMax ?? 200_000;
+    this.ctx = {
+      allowedDomains: this.allowedDomains,
+      internalAccounts: this.internalAccounts,
+      recentByActor: (actorId) => this.recent.get(actorId)?.events ?? NONE,
+      seenBefore: (key) => this.seen.has(key),
+      identity: (principalId) => this.identities.get(principalId),
+      privilegedGroups: this.privilegedGroups,
+      privilegedPrincipals: this.privilegedPrincipals,
+    };
   }
 
   /** Key under which "seen before" is recorded for an event: actor, action and target. */
@@ -45,31 +62,31 @@ export class DetectionState {
   }
 
   context(): DetectionContext {
-    return {
-      allowedDomains: this.allowedDomains,
-      internalAccounts: this.internalAccounts,
-      recentByActor: (actorId) => this.recent.get(actorId) ?? [],
-      seenBefore: (key) => this.seen.has(key),
-      identity: (principalId) => this.identities.get(principalId),
-      privilegedGroups: this.privilegedGroups,
-      privilegedPrincipals: this.privilegedPrincipals,
-    };
+    return this.ctx;
   }
 
   /** Remember an event after it was run through the detectors. */
   observe(event: IamEvent): void {
-    const list = this.recent.get(event.actor.id) ?? [];
-    list.push(event);
+    let list = this.recent.get(event.actor.id);
+    if (!list) {
+      list = { events: [], times: [] };
+      this.recent.set(event.actor.id, list);
+    }
     const newest = Date.parse(event.time);
+    list.events.push(event);
+    list.times.push(newest);
+    const { times } = list;
     let drop = 0;
     while (
-      drop < list.length &&
-      (newest - Date.parse(list[drop].time) > this.windowMs || list.length - drop > this.recentMax)
+      drop < times.length &&
+      (newest - times[drop] > this.windowMs || times.length - drop > this.recentMax)
     ) {
       drop++;
     }
-    if (drop) list.splice(0, drop);
-    this.recent.set(event.actor.id, list);
+    if (drop) {
+      list.events.splice(0, drop);
+      times.splice(0, drop);
+    }
     this.remember(DetectionState.seenKey(event.actor.id, event.action, event.target.id));
     this.remember(DetectionState.seenKey(event.actor.id, event.action, "*"));
   }
@@ -104,6 +121,8 @@ export class DetectionState {
     for (const alias of identity.aliases) this.identities.set(alias, identity);
   }
 }
+
+const NONE: readonly IamEvent[] = Object.freeze([]);
 
 function boundedAdd(set: Set<string>, value: string, max: number): void {
   if (set.has(value)) return;
