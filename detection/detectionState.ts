@@ -27,7 +27,10 @@ interface RecentList {
 
 export class DetectionState {
   private recent = new Map<string, RecentList>();
-  private seen = new Set<string>();
+  /** actor → action → targets seen ("*" = any target), and the order they were first seen in. */
+  private seen = new Map<string, Map<string, Set<string>>>();
+  private seenOrder: SeenKey[] = [];
+  private seenOldest = 0;
   private identities = new Map<string, Identity>();
   readonly privilegedGroups = new Set<string>();
   readonly privilegedPrincipals = new Set<string>();
@@ -49,24 +52,22 @@ export class DetectionState {
       allowedDomains: this.allowedDomains,
       internalAccounts: this.internalAccounts,
       recentByActor: (actorId) => this.recent.get(actorId)?.events ?? NONE,
-      seenBefore: (key) => this.seen.has(key),
+      seenBefore: (actorId, action, targetId) => this.seen.get(actorId)?.get(action)?.has(targetId) ?? false,
       identity: (principalId) => this.identities.get(principalId),
       privilegedGroups: this.privilegedGroups,
       privilegedPrincipals: this.privilegedPrincipals,
     };
   }
 
-  /** Key under which "seen before" is recorded for an event: actor, action and target. */
-  static seenKey(actorId: string, action: string, targetId: string): string {
-    return `${actorId}|${action}|${targetId}`;
-  }
-
   context(): DetectionContext {
     return this.ctx;
   }
 
-  /** Remember an event after it was run through the detectors. */
-  observe(event: IamEvent): void {
+  /**
+   * Remember an event after it was run through the detectors. `seen` says whether to record
+   * its actor → action → target for seenBefore (runDetectors asks the detectors' `remembers`).
+   */
+  observe(event: IamEvent, seen = true): void {
     let list = this.recent.get(event.actor.id);
     if (!list) {
       list = { events: [], times: [] };
@@ -87,8 +88,9 @@ export class DetectionState {
       list.events.splice(0, drop);
       times.splice(0, drop);
     }
-    this.remember(DetectionState.seenKey(event.actor.id, event.action, event.target.id));
-    this.remember(DetectionState.seenKey(event.actor.id, event.action, "*"));
+    if (!seen) return;
+    this.remember(event.actor.id, event.action, event.target.id);
+    this.remember(event.actor.id, event.action, "*");
   }
 
   /**
@@ -107,13 +109,45 @@ export class DetectionState {
     }
   }
 
-  private remember(key: string): void {
-    if (this.seen.has(key)) return;
-    if (this.seen.size >= this.seenMax) {
-      const oldest = this.seen.values().next().value;
-      if (oldest !== undefined) this.seen.delete(oldest);
+  /**
+   * Records actor → action → target as seen. At most seenMax are kept; the first seen is
+   * forgotten first (a ring of keys in first-seen order). Nested maps, not one composite
+   * string key: no key string to build and hash per event, and no separator ambiguity.
+   */
+  private remember(actorId: string, action: string, targetId: string): void {
+    let byAction = this.seen.get(actorId);
+    let targets = byAction?.get(action);
+    if (targets?.has(targetId)) return;
+    if (this.seenOrder.length >= this.seenMax) {
+      const [a, b, t] = this.seenOrder[this.seenOldest];
+      this.forget(a, b, t);
+      this.seenOrder[this.seenOldest] = [actorId, action, targetId];
+      this.seenOldest = (this.seenOldest + 1) % this.seenMax;
+      // Forgetting may have emptied (and dropped) the maps this key goes into.
+      byAction = this.seen.get(actorId);
+      targets = byAction?.get(action);
+    } else {
+      this.seenOrder.push([actorId, action, targetId]);
     }
-    this.seen.add(key);
+    if (!byAction) {
+      byAction = new Map();
+      this.seen.set(actorId, byAction);
+    }
+    if (!targets) {
+      targets = new Set();
+      byAction.set(action, targets);
+    }
+    targets.add(targetId);
+  }
+
+  private forget(actorId: string, action: string, targetId: string): void {
+    const byAction = this.seen.get(actorId);
+    const targets = byAction?.get(action);
+    if (!byAction || !targets) return;
+    targets.delete(targetId);
+    if (targets.size) return;
+    byAction.delete(action);
+    if (!byAction.size) this.seen.delete(actorId);
   }
 
   setIdentity(identity: Identity): void {
@@ -123,6 +157,8 @@ export class DetectionState {
 }
 
 const NONE: readonly IamEvent[] = Object.freeze([]);
+
+type SeenKey = [actorId: string, action: string, targetId: string];
 
 function boundedAdd(set: Set<string>, value: string, max: number): void {
   if (set.has(value)) return;

@@ -2,18 +2,18 @@ import type { z } from "zod";
 import { util } from "zod/v4/core";
 
 /**
- * A cheap `safeParse` for the normalizers' record schemas. zod stays the single source of truth:
- * the schema is walked once into a plain accept/reject check, which runs on every record without
- * allocating. When the check accepts, zod would accept too and its output would equal the input
- * (every supported node returns its input unchanged), so the input is returned as the data. When
- * it rejects, or meets a node it does not know, the schema's own safeParse runs, so errors and
- * any defaults are exactly zod's. A zod parse copies every object it walks; over a stream of
+ * A cheap `safeParse` for the schemas the detection hot path reads records and details through.
+ * zod stays the single source of truth: the schema is walked once and compiled into a plain
+ * accept/reject check (JavaScript source, like zod's own object fast path, so every field read
+ * is a fixed property load), which runs on every value without allocating. When the check
+ * accepts, zod would accept too and its output would equal the input (every supported node
+ * returns its input unchanged), so the input itself is the data. When it rejects, or the schema
+ * holds a node it does not compile, the schema's own safeParse runs: errors, defaults and
+ * edge cases stay exactly zod's. A zod parse copies every object it walks; over a stream of
  * audit records that copying was most of the normalizers' cost.
  */
 
-type Check = (v: unknown) => boolean;
-
-/** A zod node as this module reads it (zod 4's public `_zod` internals). */
+/** A zod node as this module reads it (zod 4's `_zod` internals, as its own JIT reads them). */
 interface Node {
   _zod: {
     def: Record<string, unknown> & { type: string; checks?: Node[] };
@@ -24,166 +24,197 @@ interface Node {
   };
 }
 
-const REJECT: Check = () => false;
+class Compiler {
+  /** Values the generated code closes over, read as k[i]. */
+  readonly captured: unknown[] = [];
+  readonly functions: string[] = [];
+  readonly unsupported: string[] = [];
 
-/** Own `__proto__` keys (JSON.parse makes them) are stripped by zod: leave those records to zod. */
-const hasOwnProto = (v: object) => Object.hasOwn(v, "__proto__");
-
-function compileChecks(node: Node): Check | undefined {
-  const list: Node[] = [];
-  if (node._zod.traits.has("$ZodCheck")) list.push(node);
-  for (const c of node._zod.def.checks ?? []) list.push(c);
-  if (!list.length) return undefined;
-  const fns: Check[] = list.map((c) => {
-    const d = c._zod.def;
-    if (d.check === "min_length" && typeof d.minimum === "number") {
-      const min = d.minimum;
-      return (v) => (v as { length: number }).length >= min;
-    }
-    const run = c._zod.check;
-    if (!run) return REJECT;
-    // Any other check (formats, refinements, int): zod's own check on a scratch payload.
-    return (v) => {
-      const payload = { value: v, issues: [] as unknown[] };
-      const r = run(payload);
-      return !(r instanceof Promise) && payload.issues.length === 0;
-    };
-  });
-  return fns.length === 1 ? fns[0] : (v) => fns.every((f) => f(v));
-}
-
-function withChecks(type: Check, node: Node): Check {
-  const checks = compileChecks(node);
-  return checks ? (v) => type(v) && checks(v) : type;
-}
-
-function compile(node: Node, unsupported: string[]): Check {
-  const def = node._zod.def;
-  switch (def.type) {
-    case "string":
-      if (def.coerce) break;
-      return withChecks((v) => typeof v === "string", node);
-    case "number":
-      if (def.coerce) break;
-      return withChecks((v) => typeof v === "number" && Number.isFinite(v), node);
-    case "boolean":
-      if (def.coerce) break;
-      return withChecks((v) => typeof v === "boolean", node);
-    case "unknown":
-    case "any":
-      return withChecks(() => true, node);
-    case "literal": {
-      const values = new Set(def.values as unknown[]);
-      return withChecks((v) => values.has(v), node);
-    }
-    case "enum": {
-      const values = new Set(Object.values(def.entries as Record<string, unknown>));
-      return withChecks((v) => values.has(v), node);
-    }
-    case "optional": {
-      const inner = compile(def.innerType as Node, unsupported);
-      // A defaulted inner substitutes for undefined: leave that to zod.
-      const defaulted = (def.innerType as Node)._zod.optin === "defaulted";
-      return withChecks((v) => (v === undefined ? !defaulted : inner(v)), node);
-    }
-    case "nullable": {
-      const inner = compile(def.innerType as Node, unsupported);
-      return withChecks((v) => v === null || inner(v), node);
-    }
-    case "default": {
-      // Present values are checked as the inner type; absent ones get zod's default.
-      const inner = compile(def.innerType as Node, unsupported);
-      return withChecks((v) => v !== undefined && inner(v), node);
-    }
-    case "array": {
-      const el = compile(def.element as Node, unsupported);
-      return withChecks((v) => {
-        if (!Array.isArray(v)) return false;
-        for (let i = 0; i < v.length; i++) if (!el(v[i])) return false;
-        return true;
-      }, node);
-    }
-    case "union": {
-      // z.xor needs exactly one option to match; a discriminated union picks its option by key.
-      if (def.inclusive === false || def.discriminator !== undefined) break;
-      const options = (def.options as Node[]).map((o) => compile(o, unsupported));
-      return withChecks((v) => options.some((o) => o(v)), node);
-    }
-    case "record": {
-      const key = (def.keyType as Node)._zod.def;
-      if (key.type !== "string" || key.checks?.length || def.mode === "loose") break;
-      const value = compile(def.valueType as Node, unsupported);
-      const anyValue = (def.valueType as Node)._zod.def.type === "unknown";
-      return withChecks((v) => {
-        if (!util.isPlainObject(v) || hasOwnProto(v as object)) return false;
-        if (anyValue) return true;
-        const o = v as Record<string, unknown>;
-        for (const k in o) if (Object.hasOwn(o, k) && !value(o[k])) return false;
-        return true;
-      }, node);
-    }
-    case "object":
-      return withChecks(compileObject(node, unsupported), node);
+  capture(value: unknown): string {
+    this.captured.push(value);
+    return `k[${this.captured.length - 1}]`;
   }
-  unsupported.push(def.type);
-  return REJECT;
-}
 
-function compileObject(node: Node, unsupported: string[]): Check {
-  const def = node._zod.def;
-  const shape = def.shape as Record<string, Node>;
-  const catchall = def.catchall as Node | undefined;
-  const catchallType = catchall?._zod.def.type;
-  // Loose objects keep unknown keys as they are; strict/strip ones must have none (strip would drop them).
-  if (catchall && catchallType !== "unknown" && catchallType !== "any" && catchallType !== "never") {
-    unsupported.push(`object catchall ${catchallType}`);
-    return REJECT;
+  /** Declares a helper function `fN(v)` with the given body and returns its name. */
+  define(body: string): string {
+    const name = `f${this.functions.length}`;
+    this.functions.push(`function ${name}(v) {\n${body}\n}`);
+    return name;
   }
-  const loose = catchallType === "unknown" || catchallType === "any";
-  const keys = Object.keys(shape);
-  const declared = new Set(keys);
-  const fields = keys.map((k) => {
-    const child = shape[k];
-    return {
-      key: k,
-      check: compile(child, unsupported),
-      optin: child._zod.optin,
-      optionalOut: child._zod.optout === "optional",
-    };
-  });
-  return (v) => {
-    if (typeof v !== "object" || v === null || Array.isArray(v) || hasOwnProto(v)) return false;
-    const o = v as Record<string, unknown>;
-    for (let i = 0; i < fields.length; i++) {
-      const f = fields[i];
-      const value = o[f.key];
-      if (value === undefined && !(f.key in o)) {
-        // Absent: fine for optional keys; required or defaulted ones are zod's to report or fill.
-        if (f.optin === "optional" && f.optionalOut) continue;
-        return false;
+
+  /** A JavaScript boolean expression: whether `v` (a plain identifier) is accepted by `node`. */
+  expr(node: Node, v: string): string {
+    const def = node._zod.def;
+    let type: string | undefined;
+    switch (def.type) {
+      case "string":
+        if (!def.coerce) type = `typeof ${v} === "string"`;
+        break;
+      case "number":
+        if (!def.coerce) type = `typeof ${v} === "number" && Number.isFinite(${v})`;
+        break;
+      case "boolean":
+        if (!def.coerce) type = `typeof ${v} === "boolean"`;
+        break;
+      case "unknown":
+      case "any":
+        type = "true";
+        break;
+      case "literal":
+      case "enum": {
+        const values =
+          def.type === "literal"
+            ? (def.values as unknown[])
+            : util.getEnumValues(def.entries as util.EnumLike);
+        type = `${this.capture(new Set(values))}.has(${v})`;
+        break;
       }
-      if (f.optin === "defaulted" && value === undefined) return false;
-      if (!f.check(value)) return false;
+      case "optional": {
+        // A defaulted inner substitutes for undefined: leave that to zod.
+        const inner = def.innerType as Node;
+        type =
+          inner._zod.optin === "defaulted"
+            ? `${v} !== undefined && ${this.call(inner, v)}`
+            : `${v} === undefined || ${this.call(inner, v)}`;
+        break;
+      }
+      case "nullable":
+        type = `${v} === null || ${this.call(def.innerType as Node, v)}`;
+        break;
+      case "default":
+        // Present values are checked as the inner type; absent ones get zod's default.
+        type = `${v} !== undefined && ${this.call(def.innerType as Node, v)}`;
+        break;
+      case "array": {
+        const el = this.call(def.element as Node, "e");
+        const f = this.define(
+          `if (!Array.isArray(v)) return false;\nfor (let i = 0; i < v.length; i++) { const e = v[i]; if (!(${el})) return false; }\nreturn true;`,
+        );
+        type = `${f}(${v})`;
+        break;
+      }
+      case "union":
+        // z.xor needs exactly one option to match; a discriminated union picks its option by key.
+        if (def.inclusive !== false && def.discriminator === undefined)
+          type = (def.options as Node[]).map((o) => `(${this.expr(o, v)})`).join(" || ");
+        break;
+      case "record":
+        type = this.record(node, v);
+        break;
+      case "object":
+        type = this.object(node, v);
+        break;
     }
-    if (!loose) for (const k in o) if (!declared.has(k)) return false;
-    return true;
+    if (type === undefined) {
+      this.unsupported.push(def.type);
+      return "false";
+    }
+    const checks = this.checks(node, v);
+    return checks ? `(${type}) && ${checks}` : type;
+  }
+
+  /** `expr` wrapped in parentheses, for use inside a larger expression. */
+  call(node: Node, v: string): string {
+    return `(${this.expr(node, v)})`;
+  }
+
+  /** The node's refinements and format checks; zod's own check code runs for all but min_length. */
+  checks(node: Node, v: string): string | undefined {
+    const list: Node[] = [];
+    if (node._zod.traits.has("$ZodCheck")) list.push(node);
+    for (const c of node._zod.def.checks ?? []) list.push(c);
+    if (!list.length) return undefined;
+    return list
+      .map((c) => {
+        const d = c._zod.def;
+        if (d.check === "min_length" && typeof d.minimum === "number") return `${v}.length >= ${d.minimum}`;
+        if (!c._zod.check) {
+          this.unsupported.push(`check ${String(d.check)}`);
+          return "false";
+        }
+        return `${this.capture(runCheck(c._zod.check))}(${v})`;
+      })
+      .join(" && ");
+  }
+
+  record(node: Node, v: string): string | undefined {
+    const def = node._zod.def;
+    const key = (def.keyType as Node)._zod.def;
+    if (key.type !== "string" || key.checks?.length || def.mode === "loose") return undefined;
+    const isPlain = this.capture(util.isPlainObject);
+    const value = def.valueType as Node;
+    const anyValue = value._zod.def.type === "unknown" || value._zod.def.type === "any";
+    const loop = anyValue
+      ? ""
+      : `for (const key in v) { if (!Object.hasOwn(v, key)) continue; const e = v[key]; if (!(${this.expr(value, "e")})) return false; }\n`;
+    const f = this.define(
+      `if (!${isPlain}(v) || Object.hasOwn(v, "__proto__")) return false;\n${loop}return true;`,
+    );
+    return `${f}(${v})`;
+  }
+
+  object(node: Node, v: string): string | undefined {
+    const def = node._zod.def;
+    const shape = def.shape as Record<string, Node>;
+    const catchall = (def.catchall as Node | undefined)?._zod.def.type;
+    // Loose objects keep unknown keys as they are; strict and strip ones must have none.
+    if (catchall !== undefined && catchall !== "unknown" && catchall !== "any" && catchall !== "never")
+      return undefined;
+    const loose = catchall === "unknown" || catchall === "any";
+    // Own __proto__ keys (JSON.parse makes them) are stripped by zod: leave those to zod.
+    const lines = [
+      `if (typeof v !== "object" || v === null || Array.isArray(v) || Object.hasOwn(v, "__proto__")) return false;`,
+      "let x;",
+    ];
+    for (const [key, child] of Object.entries(shape)) {
+      const k = JSON.stringify(key);
+      const optin = child._zod.optin;
+      // Absent keys are fine when optional; required or defaulted ones are zod's to report or fill.
+      const absent = optin === "optional" && child._zod.optout === "optional" ? "" : "return false;";
+      const present =
+        optin === "defaulted"
+          ? `if (x === undefined || !(${this.expr(child, "x")})) return false;`
+          : `if (!(${this.expr(child, "x")})) return false;`;
+      lines.push(`x = v[${k}];`, `if (x === undefined && !(${k} in v)) { ${absent} } else { ${present} }`);
+    }
+    if (!loose) {
+      const declared = this.capture(new Set(Object.keys(shape)));
+      lines.push(`for (const key in v) if (!${declared}.has(key)) return false;`);
+    }
+    lines.push("return true;");
+    return `${this.define(lines.join("\n"))}(${v})`;
+  }
+}
+
+/** zod's own check code on a scratch payload: accepted when it reports no issue synchronously. */
+function runCheck(check: NonNullable<Node["_zod"]["check"]>): (v: unknown) => boolean {
+  return (v) => {
+    const payload = { value: v, issues: [] as unknown[] };
+    const r = check(payload);
+    return !(r instanceof Promise) && payload.issues.length === 0;
   };
 }
 
 export interface FastParser<T> {
   (value: unknown): z.ZodSafeParseResult<T>;
-  /** Node types the check could not compile (then every record goes through zod). */
+  /** Node types the check could not compile (then every value goes through zod). */
   readonly unsupported: readonly string[];
 }
 
-/** `schema.safeParse`, with a compiled check in front for the records that are valid. */
+/** `schema.safeParse`, with a compiled check in front for the values that are valid. */
 export function fastParser<S extends z.ZodType>(schema: S): FastParser<z.output<S>> {
-  const unsupported: string[] = [];
-  const check = compile(schema as unknown as Node, unsupported);
-  const parse = ((value: unknown) =>
-    check(value) ? { success: true, data: value as z.output<S> } : schema.safeParse(value)) as FastParser<
-    z.output<S>
-  >;
-  Object.defineProperty(parse, "unsupported", { value: unsupported });
+  const c = new Compiler();
+  const root = c.expr(schema as unknown as Node, "v");
+  let check: ((v: unknown) => boolean) | undefined;
+  if (!c.unsupported.length && util.allowsEval.value) {
+    const source = `${c.functions.join("\n")}\nreturn function check(v) { return ${root}; };`;
+    check = new Function("k", source)(c.captured) as (v: unknown) => boolean;
+  }
+  const parse = (
+    check
+      ? (value: unknown) => (check(value) ? { success: true, data: value } : schema.safeParse(value))
+      : (value: unknown) => schema.safeParse(value)
+  ) as FastParser<z.output<S>>;
+  Object.defineProperty(parse, "unsupported", { value: c.unsupported });
   return parse;
 }
