@@ -19,10 +19,16 @@ export interface DetectionStateOptions {
   seenMax?: number;
 }
 
-/** One actor's recent events, oldest first, with their times parsed once. */
+/**
+ * One actor's kept recent events, oldest first, with their times parsed once and their place in
+ * the actor's stream (`count` counts every event observed since the list was made), so the
+ * recentMax bound still counts all the actor's events, kept or not.
+ */
 interface RecentList {
   events: IamEvent[];
   times: number[];
+  seqs: number[];
+  count: number;
 }
 
 export class DetectionState {
@@ -64,29 +70,39 @@ export class DetectionState {
   }
 
   /**
-   * Remember an event after it was run through the detectors. `seen` says whether to record
-   * its actor → action → target for seenBefore (runDetectors asks the detectors' `remembers`).
+   * Remember an event after it was run through the detectors. `keep` says whether recentByActor
+   * returns it later, `seen` whether seenBefore knows its actor → action → target (runDetectors
+   * asks the detectors' `keeps` and `remembers`; both default to yes). Every event still moves
+   * the actor's window: what is kept is what the detectors would have seen keeping everything.
    */
-  observe(event: IamEvent, seen = true): void {
+  observe(event: IamEvent, seen = true, keep = true): void {
     let list = this.recent.get(event.actor.id);
-    if (!list) {
-      list = { events: [], times: [] };
+    if (!list && keep) {
+      list = { events: [], times: [], seqs: [], count: 0 };
       this.recent.set(event.actor.id, list);
     }
-    const newest = Date.parse(event.time);
-    list.events.push(event);
-    list.times.push(newest);
-    const { times } = list;
-    let drop = 0;
-    while (
-      drop < times.length &&
-      (newest - times[drop] > this.windowMs || times.length - drop > this.recentMax)
-    ) {
-      drop++;
-    }
-    if (drop) {
-      list.events.splice(0, drop);
-      times.splice(0, drop);
+    if (list) {
+      const newest = Date.parse(event.time);
+      const count = ++list.count;
+      if (keep) {
+        list.events.push(event);
+        list.times.push(newest);
+        list.seqs.push(count);
+      }
+      const { times, seqs } = list;
+      let drop = 0;
+      while (
+        drop < times.length &&
+        (newest - times[drop] > this.windowMs || count - seqs[drop] >= this.recentMax)
+      ) {
+        drop++;
+      }
+      if (drop === times.length) this.recent.delete(event.actor.id);
+      else if (drop) {
+        list.events.splice(0, drop);
+        times.splice(0, drop);
+        seqs.splice(0, drop);
+      }
     }
     if (!seen) return;
     this.remember(event.actor.id, event.action, event.target.id);

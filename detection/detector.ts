@@ -13,7 +13,10 @@ export interface DetectionContext {
   allowedDomains: string[];
   /** AWS account ids that belong to the organization (cross-account checks). */
   internalAccounts: string[];
-  /** Recent events by the same actor (oldest first), for burst / sequence detectors. */
+  /**
+   * Recent events by the same actor (oldest first), for burst / sequence detectors: those some
+   * detector `keeps`, within the last hour of the actor's events.
+   */
   recentByActor: (actorId: string) => readonly IamEvent[];
   /**
    * Whether this actor made this call on this target before ("callers not seen before");
@@ -46,6 +49,12 @@ export interface Detector {
   sources: Source[];
   /** Remediation playbook run by default for its findings (remediation/playbooks.ts), if any. */
   playbook?: string;
+  /**
+   * The events this detector (or a helper it calls) reads back through `ctx.recentByActor`. The
+   * state keeps only events some detector names here: keeping every routine read for an hour
+   * made each event outlive the young generation, and garbage collection dominated the pipeline.
+   */
+  keeps?: (event: IamEvent) => boolean;
   /**
    * The events whose actor → action → target this detector later asks `ctx.seenBefore` about.
    * The state remembers only events some detector names here: remembering every data read
