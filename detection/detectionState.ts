@@ -19,9 +19,24 @@ export interface DetectionStateOptions {
   seenMax?: number;
 }
 
+/**
+ * One actor's kept recent events, oldest first, with their times parsed once and their place in
+ * the actor's stream (`count` counts every event observed since the list was made), so the
+ * recentMax bound still counts all the actor's events, kept or not.
+ */
+interface RecentList {
+  events: IamEvent[];
+  times: number[];
+  seqs: number[];
+  count: number;
+}
+
 export class DetectionState {
-  private recent = new Map<string, IamEvent[]>();
-  private seen = new Set<string>();
+  private recent = new Map<string, RecentList>();
+  /** actor → action → targets seen ("*" = any target), and the order they were first seen in. */
+  private seen = new Map<string, Map<string, Set<string>>>();
+  private seenOrder: SeenKey[] = [];
+  private seenOldest = 0;
   private identities = new Map<string, Identity>();
   readonly privilegedGroups = new Set<string>();
   readonly privilegedPrincipals = new Set<string>();
@@ -30,6 +45,8 @@ export class DetectionState {
   private readonly windowMs: number;
   private readonly recentMax: number;
   private readonly seenMax: number;
+  /** Built once: detectors read it on every event, and it only closes over this state. */
+  private readonly ctx: DetectionContext;
 
   constructor(opts: DetectionStateOptions = {}) {
     this.allowedDomains = opts.allowedDomains ?? [];
@@ -37,41 +54,59 @@ export class DetectionState {
     this.windowMs = opts.recentWindowMs ?? 60 * 60 * 1000;
     this.recentMax = opts.recentMax ?? 500;
     this.seenMax = opts.seenMax ?? 200_000;
-  }
-
-  /** Key under which "seen before" is recorded for an event: actor, action and target. */
-  static seenKey(actorId: string, action: string, targetId: string): string {
-    return `${actorId}|${action}|${targetId}`;
-  }
-
-  context(): DetectionContext {
-    return {
+    this.ctx = {
       allowedDomains: this.allowedDomains,
       internalAccounts: this.internalAccounts,
-      recentByActor: (actorId) => this.recent.get(actorId) ?? [],
-      seenBefore: (key) => this.seen.has(key),
+      recentByActor: (actorId) => this.recent.get(actorId)?.events ?? NONE,
+      seenBefore: (actorId, action, targetId) => this.seen.get(actorId)?.get(action)?.has(targetId) ?? false,
       identity: (principalId) => this.identities.get(principalId),
       privilegedGroups: this.privilegedGroups,
       privilegedPrincipals: this.privilegedPrincipals,
     };
   }
 
-  /** Remember an event after it was run through the detectors. */
-  observe(event: IamEvent): void {
-    const list = this.recent.get(event.actor.id) ?? [];
-    list.push(event);
-    const newest = Date.parse(event.time);
-    let drop = 0;
-    while (
-      drop < list.length &&
-      (newest - Date.parse(list[drop].time) > this.windowMs || list.length - drop > this.recentMax)
-    ) {
-      drop++;
+  context(): DetectionContext {
+    return this.ctx;
+  }
+
+  /**
+   * Remember an event after it was run through the detectors. `keep` says whether recentByActor
+   * returns it later, `seen` whether seenBefore knows its actor → action → target (runDetectors
+   * asks the detectors' `keeps` and `remembers`; both default to yes). Every event still moves
+   * the actor's window: what is kept is what the detectors would have seen keeping everything.
+   */
+  observe(event: IamEvent, seen = true, keep = true): void {
+    let list = this.recent.get(event.actor.id);
+    if (!list && keep) {
+      list = { events: [], times: [], seqs: [], count: 0 };
+      this.recent.set(event.actor.id, list);
     }
-    if (drop) list.splice(0, drop);
-    this.recent.set(event.actor.id, list);
-    this.remember(DetectionState.seenKey(event.actor.id, event.action, event.target.id));
-    this.remember(DetectionState.seenKey(event.actor.id, event.action, "*"));
+    if (list) {
+      const newest = Date.parse(event.time);
+      const count = ++list.count;
+      if (keep) {
+        list.events.push(event);
+        list.times.push(newest);
+        list.seqs.push(count);
+      }
+      const { times, seqs } = list;
+      let drop = 0;
+      while (
+        drop < times.length &&
+        (newest - times[drop] > this.windowMs || count - seqs[drop] >= this.recentMax)
+      ) {
+        drop++;
+      }
+      if (drop === times.length) this.recent.delete(event.actor.id);
+      else if (drop) {
+        list.events.splice(0, drop);
+        times.splice(0, drop);
+        seqs.splice(0, drop);
+      }
+    }
+    if (!seen) return;
+    this.remember(event.actor.id, event.action, event.target.id);
+    this.remember(event.actor.id, event.action, "*");
   }
 
   /**
@@ -90,13 +125,45 @@ export class DetectionState {
     }
   }
 
-  private remember(key: string): void {
-    if (this.seen.has(key)) return;
-    if (this.seen.size >= this.seenMax) {
-      const oldest = this.seen.values().next().value;
-      if (oldest !== undefined) this.seen.delete(oldest);
+  /**
+   * Records actor → action → target as seen. At most seenMax are kept; the first seen is
+   * forgotten first (a ring of keys in first-seen order). Nested maps, not one composite
+   * string key: no key string to build and hash per event, and no separator ambiguity.
+   */
+  private remember(actorId: string, action: string, targetId: string): void {
+    let byAction = this.seen.get(actorId);
+    let targets = byAction?.get(action);
+    if (targets?.has(targetId)) return;
+    if (this.seenOrder.length >= this.seenMax) {
+      const [a, b, t] = this.seenOrder[this.seenOldest];
+      this.forget(a, b, t);
+      this.seenOrder[this.seenOldest] = [actorId, action, targetId];
+      this.seenOldest = (this.seenOldest + 1) % this.seenMax;
+      // Forgetting may have emptied (and dropped) the maps this key goes into.
+      byAction = this.seen.get(actorId);
+      targets = byAction?.get(action);
+    } else {
+      this.seenOrder.push([actorId, action, targetId]);
     }
-    this.seen.add(key);
+    if (!byAction) {
+      byAction = new Map();
+      this.seen.set(actorId, byAction);
+    }
+    if (!targets) {
+      targets = new Set();
+      byAction.set(action, targets);
+    }
+    targets.add(targetId);
+  }
+
+  private forget(actorId: string, action: string, targetId: string): void {
+    const byAction = this.seen.get(actorId);
+    const targets = byAction?.get(action);
+    if (!byAction || !targets) return;
+    targets.delete(targetId);
+    if (targets.size) return;
+    byAction.delete(action);
+    if (!byAction.size) this.seen.delete(actorId);
   }
 
   setIdentity(identity: Identity): void {
@@ -104,6 +171,10 @@ export class DetectionState {
     for (const alias of identity.aliases) this.identities.set(alias, identity);
   }
 }
+
+const NONE: readonly IamEvent[] = Object.freeze([]);
+
+type SeenKey = [actorId: string, action: string, targetId: string];
 
 function boundedAdd(set: Set<string>, value: string, max: number): void {
   if (set.has(value)) return;

@@ -13,10 +13,16 @@ export interface DetectionContext {
   allowedDomains: string[];
   /** AWS account ids that belong to the organization (cross-account checks). */
   internalAccounts: string[];
-  /** Recent events by the same actor (oldest first), for burst / sequence detectors. */
+  /**
+   * Recent events by the same actor (oldest first), for burst / sequence detectors: those some
+   * detector `keeps`, within the last hour of the actor's events.
+   */
   recentByActor: (actorId: string) => readonly IamEvent[];
-  /** Actors seen before calling impersonation APIs on a target ("callers not seen before"). */
-  seenBefore: (key: string) => boolean;
+  /**
+   * Whether this actor made this call on this target before ("callers not seen before");
+   * targetId "*" asks about any target. Answers for the events a detector `remembers`.
+   */
+  seenBefore: (actorId: string, action: string, targetId: string) => boolean;
   /** The identity behind a principal, from the IGA, when known. */
   identity: (principalId: string) => Identity | undefined;
   /** AWS IAM groups known to hold admin-grade policies (from earlier attach events). */
@@ -43,6 +49,18 @@ export interface Detector {
   sources: Source[];
   /** Remediation playbook run by default for its findings (remediation/playbooks.ts), if any. */
   playbook?: string;
+  /**
+   * The events this detector (or a helper it calls) reads back through `ctx.recentByActor`. The
+   * state keeps only events some detector names here: keeping every routine read for an hour
+   * made each event outlive the young generation, and garbage collection dominated the pipeline.
+   */
+  keeps?: (event: IamEvent) => boolean;
+  /**
+   * The events whose actor → action → target this detector later asks `ctx.seenBefore` about.
+   * The state remembers only events some detector names here: remembering every data read
+   * would cost each event a lookup and push the keys that matter out of the bounded memory.
+   */
+  remembers?: (event: IamEvent) => boolean;
   /** Pure: same event and context, same findings. */
   match(event: IamEvent, ctx: DetectionContext): FindingDraft[];
   examples: { fire: DetectorExample[]; quiet: DetectorExample[] };

@@ -2,7 +2,10 @@ import { z } from "zod";
 import { parsePolicyDocument } from "../awsPolicy";
 import type { Actor, Grant, IamEvent, PolicyDocument, Target } from "../model";
 import { awsActionsByLowerName } from "../referenceData";
-import { type AwsDetails, markAwsDetailsTrusted, type PublicAccessBlock } from "./awsDetails";
+import type { AwsDetails, PublicAccessBlock } from "./awsDetails";
+import { fastParser } from "./fastParse";
+import { isoTime } from "./isoTime";
+import { withoutUndefined } from "./withoutUndefined";
 
 /**
  * One CloudTrail record (AWS CloudTrail User Guide, "CloudTrail record contents" and "userIdentity
@@ -78,6 +81,7 @@ export const CloudTrailRecordSchema = z.looseObject({
     .optional(),
 });
 export type CloudTrailRecord = z.infer<typeof CloudTrailRecordSchema>;
+const parseCloudTrailRecord = fastParser(CloudTrailRecordSchema);
 
 /** True when the value looks like one CloudTrail record (eventSource + eventName). */
 export function isCloudTrailRecord(value: unknown): boolean {
@@ -108,22 +112,40 @@ export function servicePrefix(eventSource: string): string {
 }
 
 /**
- * Memo of permissionFor: a stream repeats a few thousand (eventSource, eventName) pairs, and
- * the lookup lower-cases and scans on every call. Bounded, since both come from the record.
+ * What the normalizer needs per (eventSource, eventName): the handler that reads its request and
+ * the `prefix:EventName` permission, spelled as the Service Authorization Reference spells it
+ * when known. A stream repeats a few thousand pairs, and working them out lower-cases, matches
+ * and scans, so they are memoized. Bounded, since both names come from the record.
  */
-const PERMISSION_MEMO_MAX = 50_000;
-const permissionMemo = new Map<string, string>();
+interface CallInfo {
+  handler: Handler | undefined;
+  permission: string;
+}
+const CALL_MEMO_MAX = 50_000;
+const callMemo = new Map<string, Map<string, CallInfo>>();
+let callMemoSize = 0;
 
-/** `prefix:EventName`, spelled as the Service Authorization Reference spells it when known. */
-function permissionFor(eventSource: string, eventName: string): string {
-  const key = `${eventSource} ${eventName}`;
-  const hit = permissionMemo.get(key);
-  if (hit !== undefined) return hit;
+function callInfo(eventSource: string, eventName: string): CallInfo {
+  let byName = callMemo.get(eventSource);
+  const hit = byName?.get(eventName);
+  if (hit) return hit;
   const p = `${servicePrefix(eventSource)}:${eventName}`;
-  const out = awsActionsByLowerName().get(p.toLowerCase())?.name ?? p;
-  if (permissionMemo.size >= PERMISSION_MEMO_MAX) permissionMemo.clear();
-  permissionMemo.set(key, out);
-  return out;
+  const info: CallInfo = {
+    handler: Object.hasOwn(HANDLERS, p) ? HANDLERS[p] : undefined,
+    permission: awsActionsByLowerName().get(p.toLowerCase())?.name ?? p,
+  };
+  if (callMemoSize >= CALL_MEMO_MAX) {
+    callMemo.clear();
+    callMemoSize = 0;
+    byName = undefined;
+  }
+  if (!byName) {
+    byName = new Map();
+    callMemo.set(eventSource, byName);
+  }
+  byName.set(eventName, info);
+  callMemoSize++;
+  return info;
 }
 
 function str(v: unknown): string | undefined {
@@ -157,16 +179,24 @@ export function actorFromIdentity(ui: UserIdentity, additional: Record<string, u
   const mfaUsed = additional?.MFAUsed === "Yes" ? true : additional?.MFAUsed === "No" ? false : undefined;
   const mfa = mfaUsed ?? mfaAttr;
   const issuer = ui.sessionContext?.sessionIssuer;
-  const base = { account, mfa, delegationChain: [] as string[] };
+  // Plain literals in one key order (account, mfa, delegationChain, id, kind, display, …): a
+  // spread of a shared base object was the costliest line of the normalizer.
   switch (ui.type) {
     case "Root": {
       const id = ui.arn ?? (account ? `arn:aws:iam::${account}:root` : "root");
-      return { ...base, id, kind: "root", display: `root (${account ?? "unknown account"})` };
+      return {
+        account,
+        mfa,
+        delegationChain: [],
+        id,
+        kind: "root",
+        display: `root (${account ?? "unknown account"})`,
+      };
     }
     case "IAMUser": {
       const name = ui.userName ?? ui.arn?.split("/").pop() ?? ui.principalId ?? "unknown";
       const id = ui.arn ?? (account ? `arn:aws:iam::${account}:user/${name}` : name);
-      return { ...base, id, kind: "user", display: name };
+      return { account, mfa, delegationChain: [], id, kind: "user", display: name };
     }
     case "AssumedRole": {
       const sessionArn = ui.arn;
@@ -174,47 +204,58 @@ export function actorFromIdentity(ui: UserIdentity, additional: Record<string, u
       const sessionName = sessionArn?.split("/").pop() ?? ui.principalId?.split(":")[1];
       const roleName = issuer?.userName ?? roleArn?.split("/").pop() ?? "unknown-role";
       return {
-        ...base,
+        account,
+        mfa,
+        delegationChain: [sessionArn, ui.sessionContext?.sourceIdentity].filter((x): x is string => !!x),
         id: roleArn ?? sessionArn ?? ui.principalId ?? "unknown-role",
         kind: "role",
         display: sessionName ? `${roleName}/${sessionName}` : roleName,
         sessionName,
-        delegationChain: [sessionArn, ui.sessionContext?.sourceIdentity].filter((x): x is string => !!x),
       };
     }
     case "FederatedUser": {
       const sessionName = ui.arn?.split("/").pop() ?? ui.principalId?.split(":")[1];
       return {
-        ...base,
+        account,
+        mfa,
+        delegationChain: issuer?.arn ? [issuer.arn] : [],
         id: ui.arn ?? ui.principalId ?? "unknown-federated-user",
         kind: "federated",
         display: sessionName ?? "federated user",
         sessionName,
-        delegationChain: issuer?.arn ? [issuer.arn] : [],
       };
     }
     case "AWSService": {
       const svc = ui.invokedBy ?? "unknown.amazonaws.com";
-      return { ...base, id: svc, kind: "service", display: svc };
+      return { account, mfa, delegationChain: [], id: svc, kind: "service", display: svc };
     }
     case "AWSAccount": {
       // A principal of another account calling into this one; CloudTrail names only its account.
       const id = ui.arn ?? (account ? `arn:aws:iam::${account}:root` : (ui.principalId ?? "unknown-account"));
-      return { ...base, id, kind: "unknown", display: `account ${account ?? "unknown"}` };
+      return {
+        account,
+        mfa,
+        delegationChain: [],
+        id,
+        kind: "unknown",
+        display: `account ${account ?? "unknown"}`,
+      };
     }
     case "IdentityCenterUser": {
       const u = ui.onBehalfOf;
       const id = u
         ? `${u.identityStoreArn ?? "identitystore"}/user/${u.userId}`
         : (ui.principalId ?? "unknown");
-      return { ...base, id, kind: "user", display: u?.userId ?? id, delegationChain: [] };
+      return { account, mfa, delegationChain: [], id, kind: "user", display: u?.userId ?? id };
     }
     case "SAMLUser":
     case "WebIdentityUser": {
       const name = ui.userName ?? ui.principalId ?? "unknown";
       const prefix = ui.type === "SAMLUser" ? "saml" : "web-identity";
       return {
-        ...base,
+        account,
+        mfa,
+        delegationChain: [],
         id: `${prefix}:${ui.identityProvider ?? "unknown-idp"}:${name}`,
         kind: "federated",
         display: name,
@@ -223,7 +264,7 @@ export function actorFromIdentity(ui: UserIdentity, additional: Record<string, u
     }
     default: {
       const id = ui.arn ?? ui.principalId ?? ui.userName ?? "unknown";
-      return { ...base, id, kind: "unknown", display: ui.userName ?? id };
+      return { account, mfa, delegationChain: [], id, kind: "unknown", display: ui.userName ?? id };
     }
   }
 }
@@ -842,7 +883,7 @@ function genericTarget(c: Ctx): Target {
 
 /** One CloudTrail record → IamEvent. Throws an Error naming the problem on a malformed record. */
 export function normalizeCloudTrailRecord(record: unknown): IamEvent {
-  const parsed = CloudTrailRecordSchema.safeParse(record);
+  const parsed = parseCloudTrailRecord(record);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new Error(
@@ -864,8 +905,8 @@ export function normalizeCloudTrailRecord(record: unknown): IamEvent {
     actor,
     docErrors: [],
   };
-  const prefix = servicePrefix(r.eventSource);
-  const handler = HANDLERS[`${prefix}:${r.eventName}`];
+  const call = callInfo(r.eventSource, r.eventName);
+  const handler = call.handler;
   const p = handler ? handler(c) : none(genericTarget(c));
   const success = p.success ?? (r.errorCode === undefined || r.errorCode === "");
 
@@ -880,12 +921,15 @@ export function normalizeCloudTrailRecord(record: unknown): IamEvent {
     requestId: r.requestID,
     region: r.awsRegion,
     policyDocumentErrors: c.docErrors.length ? c.docErrors : undefined,
-    ...Object.fromEntries(Object.entries(p.details).filter(([, v]) => v !== undefined)),
   };
+  for (const k of Object.keys(p.details) as (keyof AwsDetails)[]) {
+    const v = p.details[k];
+    if (v !== undefined) (details as Record<string, unknown>)[k] = v;
+  }
   const event: IamEvent = {
     id: r.eventID,
     source: "aws",
-    time: new Date(r.eventTime).toISOString(),
+    time: isoTime(r.eventTime),
     actor,
     action: r.eventName,
     service: r.eventSource,
@@ -894,15 +938,14 @@ export function normalizeCloudTrailRecord(record: unknown): IamEvent {
     grants: success ? p.grants : [],
     revokes: success ? p.revokes : [],
     policyDocuments: p.policyDocuments,
-    permissionsUsed: [permissionFor(r.eventSource, r.eventName)],
+    permissionsUsed: [call.permission],
     success,
     errorCode: r.errorCode || undefined,
     errorMessage: r.errorMessage,
     sourceIp: r.sourceIPAddress,
     userAgent: r.userAgent,
-    details: Object.fromEntries(Object.entries(details).filter(([, v]) => v !== undefined)),
+    details: withoutUndefined(details),
     raw: record,
   };
-  markAwsDetailsTrusted(event);
   return event;
 }

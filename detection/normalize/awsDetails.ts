@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { IamEvent } from "../model";
+import { detailsReader } from "./detailsReader";
 
 /**
  * The `details` the CloudTrail normalizer fills for AWS events. Detectors read them through
@@ -92,21 +93,6 @@ export type AwsDetails = z.infer<typeof AwsDetailsSchema>;
 /** The typed AWS details of an event ({} for other sources or unreadable details). */
 export function awsDetails(event: IamEvent): AwsDetails {
   if (event.source !== "aws") return {};
-  // Every AWS detector reads the details of every AWS event: validate them once per event.
-  const cached = detailsCache.get(event);
-  if (cached) return cached;
-  if (trusted.has(event)) return event.details as AwsDetails;
-  const parsed = AwsDetailsSchema.safeParse(event.details);
-  const out = parsed.success ? parsed.data : {};
-  detailsCache.set(event, out);
-  return out;
+  return readAwsDetails(event) ?? {};
 }
-const detailsCache = new WeakMap<IamEvent, AwsDetails>();
-
-/** Events whose details the CloudTrail normalizer just built from AwsDetails: no re-validation. */
-const trusted = new WeakSet<IamEvent>();
-
-/** Called by the normalizer on the events it builds (their details are AwsDetails by type). */
-export function markAwsDetailsTrusted(event: IamEvent): void {
-  trusted.add(event);
-}
+const readAwsDetails = detailsReader(AwsDetailsSchema);

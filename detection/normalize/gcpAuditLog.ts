@@ -1,6 +1,9 @@
 import { z } from "zod";
 import type { Actor, ActorKind, Grant, IamEvent, Target, TargetLevel } from "../model";
+import { fastParser } from "./fastParse";
 import { type GcpDetails, GcpDetailsSchema, type GcpPolicy, GcpPolicySchema } from "./gcpDetails";
+import { isoTime } from "./isoTime";
+import { withoutUndefined } from "./withoutUndefined";
 
 /**
  * Cloud Logging LogEntry whose protoPayload is a google.cloud.audit.AuditLog → IamEvent.
@@ -100,6 +103,9 @@ export const GcpLogEntrySchema = z.looseObject({
   operation: z.unknown().optional(),
 });
 export type GcpLogEntry = z.infer<typeof GcpLogEntrySchema>;
+const parseLogEntry = fastParser(GcpLogEntrySchema);
+const parseAuditLog = fastParser(AuditLogSchema);
+const parsePolicyDelta = fastParser(PolicyDeltaSchema);
 
 /** True when the value looks like a Cloud Audit Logs LogEntry (has a protoPayload). */
 export function isGcpLogEntry(value: unknown): boolean {
@@ -115,7 +121,7 @@ function describeIssues(error: z.ZodError): string {
 
 /** Cloud Audit Log LogEntry (protoPayload AuditLog) → IamEvent. Throws on a malformed entry. */
 export function normalizeGcpLogEntry(entry: unknown): IamEvent {
-  const parsedEntry = GcpLogEntrySchema.safeParse(entry);
+  const parsedEntry = parseLogEntry(entry);
   if (!parsedEntry.success) {
     throw new Error(`malformed Cloud Audit LogEntry: ${describeIssues(parsedEntry.error)}`);
   }
@@ -125,7 +131,7 @@ export function normalizeGcpLogEntry(entry: unknown): IamEvent {
       `LogEntry ${e.insertId}: protoPayload is ${e.protoPayload["@type"]}, not a Cloud Audit Log (${AUDIT_LOG_TYPE})`,
     );
   }
-  const parsedPayload = AuditLogSchema.safeParse(e.protoPayload);
+  const parsedPayload = parseAuditLog(e.protoPayload);
   if (!parsedPayload.success) {
     throw new Error(
       `malformed AuditLog in LogEntry ${e.insertId}: ${describeIssues(parsedPayload.error)
@@ -173,13 +179,18 @@ export function normalizeGcpLogEntry(entry: unknown): IamEvent {
     principalSubject: p.authenticationInfo?.principalSubject,
     serviceAccountKeyName: p.authenticationInfo?.serviceAccountKeyName,
     attemptedGrants: success ? undefined : allGrants.length ? allGrants : undefined,
-    ...lifecycleDetails(p, labels),
   };
+  const lifecycle = lifecycleDetails(p, labels);
+  // The base fields above come from validated input; only the lifecycle parts read request /
+  // response Structs loosely, so only entries that carry them go through the schema again.
+  const checkedDetails = Object.keys(lifecycle).length
+    ? GcpDetailsSchema.parse(withoutUndefined({ ...details, ...lifecycle }))
+    : withoutUndefined(details);
 
   return {
     id: e.insertId,
     source: "gcp",
-    time: new Date(e.timestamp).toISOString(),
+    time: isoTime(e.timestamp),
     actor,
     action: p.methodName,
     service: p.serviceName,
@@ -187,11 +198,11 @@ export function normalizeGcpLogEntry(entry: unknown): IamEvent {
     // A failed call changed nothing: its grants stay in details.attemptedGrants only.
     grants: success ? allGrants : [],
     revokes: success ? changes.revokes : [],
-    policyDocuments: details.customRole
+    policyDocuments: checkedDetails.customRole
       ? [
           {
-            name: details.customRole.name,
-            document: { includedPermissions: details.customRole.includedPermissions },
+            name: checkedDetails.customRole.name,
+            document: { includedPermissions: checkedDetails.customRole.includedPermissions },
           },
         ]
       : [],
@@ -201,7 +212,7 @@ export function normalizeGcpLogEntry(entry: unknown): IamEvent {
     errorMessage: success ? undefined : p.status?.message,
     sourceIp: p.requestMetadata?.callerIp,
     userAgent: p.requestMetadata?.callerSuppliedUserAgent,
-    details: GcpDetailsSchema.parse(stripUndefined(details)),
+    details: checkedDetails,
     raw: entry,
   };
 }
@@ -230,11 +241,20 @@ function unique<T>(xs: T[]): T[] {
   return [...new Set(xs)];
 }
 
-function stripUndefined<T extends Record<string, unknown>>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-}
+/** Memo of logTypeOf: a stream carries few log names. Bounded, since they come from the entry. */
+const LOG_TYPE_MEMO_MAX = 10_000;
+const logTypeMemo = new Map<string, GcpDetails["logType"]>();
 
 function logTypeOf(logName: string): GcpDetails["logType"] {
+  const hit = logTypeMemo.get(logName);
+  if (hit) return hit;
+  const type = decodeLogType(logName);
+  if (logTypeMemo.size >= LOG_TYPE_MEMO_MAX) logTypeMemo.clear();
+  logTypeMemo.set(logName, type);
+  return type;
+}
+
+function decodeLogType(logName: string): GcpDetails["logType"] {
   const decoded = decodeURIComponent(logName);
   if (decoded.endsWith("cloudaudit.googleapis.com/activity")) return "activity";
   if (decoded.endsWith("cloudaudit.googleapis.com/data_access")) return "data_access";
@@ -384,7 +404,7 @@ function targetOf(p: AuditLog, resourceType: string, labels: Record<string, stri
           ? `projects/${project}`
           : resourceType);
   const region = labels.location ?? labels.region;
-  return stripUndefined({
+  return withoutUndefined({
     kind,
     id,
     project,
@@ -398,7 +418,7 @@ function targetOf(p: AuditLog, resourceType: string, labels: Record<string, stri
 function policyDeltaOf(p: AuditLog): z.infer<typeof PolicyDeltaSchema> {
   const raw = p.serviceData?.policyDelta;
   if (raw === undefined) return {};
-  const parsed = PolicyDeltaSchema.safeParse(raw);
+  const parsed = parsePolicyDelta(raw);
   if (!parsed.success) throw new Error(`malformed serviceData.policyDelta: ${describeIssues(parsed.error)}`);
   return parsed.data;
 }
@@ -428,7 +448,7 @@ function bindingChangesOf(p: AuditLog): { grants: Grant[]; revokes: Grant[]; kno
   const fromBq = bigQueryDeltas(p);
   const deltas = [...(fromPolicy ?? []), ...(fromBq ?? [])];
   const toGrant = (d: z.infer<typeof BindingDeltaSchema>): Grant =>
-    stripUndefined({ role: d.role, member: d.member, condition: d.condition?.expression });
+    withoutUndefined({ role: d.role, member: d.member, condition: d.condition?.expression });
   return {
     grants: deltas.filter((d) => d.action === "ADD").map(toGrant),
     revokes: deltas.filter((d) => d.action === "REMOVE").map(toGrant),
@@ -533,7 +553,7 @@ function lifecycleDetails(p: AuditLog, labels: Record<string, string>): Partial<
       const op = p.methodName.replace(/^.*\./, "").replace("ServiceAccountKey", "").toLowerCase();
       const keyName =
         str(field(res, "name")) ?? (op === "create" || op === "upload" ? undefined : str(field(req, "name")));
-      out.serviceAccountKey = stripUndefined({
+      out.serviceAccountKey = withoutUndefined({
         operation: op as "create" | "upload" | "disable" | "enable" | "delete",
         serviceAccount:
           labels.email_id ??
@@ -555,7 +575,7 @@ function lifecycleDetails(p: AuditLog, labels: Record<string, string>): Partial<
         saEmailFrom(p.resourceName);
       const accountId = str(field(req, "accountId"));
       const project = /^projects\/([^/]+)/.exec(str(field(req, "name")) ?? "")?.[1];
-      out.serviceAccountLifecycle = stripUndefined({
+      out.serviceAccountLifecycle = withoutUndefined({
         operation: saOp.toLowerCase() as "create" | "delete" | "disable" | "enable" | "undelete",
         email: name ?? (accountId && project ? `${accountId}@${project}.iam.gserviceaccount.com` : undefined),
         uniqueId: labels.unique_id ?? str(field(res, "uniqueId")),
@@ -565,7 +585,7 @@ function lifecycleDetails(p: AuditLog, labels: Record<string, string>): Partial<
       const role =
         (field(res, "includedPermissions") !== undefined ? res : undefined) ?? field(req, "role") ?? res;
       const perms = field(role, "includedPermissions");
-      out.customRole = stripUndefined({
+      out.customRole = withoutUndefined({
         name: str(field(res, "name")) ?? str(field(req, "name")) ?? p.resourceName ?? "",
         title: str(field(role, "title")),
         stage: strOrNum(field(role, "stage")),
@@ -580,7 +600,7 @@ function lifecycleDetails(p: AuditLog, labels: Record<string, string>): Partial<
     const op = /(GenerateAccessToken|GenerateIdToken|SignBlob|SignJwt)$/.exec(p.methodName)?.[1];
     if (op) {
       const delegates = field(req, "delegates");
-      out.impersonation = stripUndefined({
+      out.impersonation = withoutUndefined({
         operation: op,
         serviceAccount: labels.email_id ?? saEmailFrom(str(field(req, "name"))) ?? p.resourceName ?? "",
         delegates: Array.isArray(delegates)
@@ -608,7 +628,7 @@ function lifecycleDetails(p: AuditLog, labels: Record<string, string>): Partial<
           : undefined;
       };
       const mask = field(req, "updateMask");
-      out.sinkChange = stripUndefined({
+      out.sinkChange = withoutUndefined({
         operation: sinkOp.toLowerCase() as "create" | "update" | "delete",
         sinkName: str(field(req, "sinkName")) ?? str(field(req, "name")) ?? p.resourceName ?? "",
         destination: str(field(sink, "destination")),
@@ -623,7 +643,7 @@ function lifecycleDetails(p: AuditLog, labels: Record<string, string>): Partial<
               ? (field(mask, "paths") as string[])
               : undefined,
         before: original
-          ? stripUndefined({
+          ? withoutUndefined({
               destination: str(field(original, "destination")),
               filter:
                 typeof field(original, "filter") === "string"
@@ -638,7 +658,7 @@ function lifecycleDetails(p: AuditLog, labels: Record<string, string>): Partial<
     const exOp = /(Create|Update|Delete)Exclusion$/.exec(p.methodName)?.[1];
     if (exOp) {
       const ex = field(req, "exclusion");
-      out.exclusionChange = stripUndefined({
+      out.exclusionChange = withoutUndefined({
         operation: exOp.toLowerCase() as "create" | "update" | "delete",
         name: str(field(ex, "name")) ?? str(field(req, "name")) ?? p.resourceName ?? "",
         filter: str(field(ex, "filter")),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { IamEvent } from "../model";
+import { detailsReader } from "./detailsReader";
 
 /**
  * The typed part of IamEvent.details for GCP events (written by gcpAuditLog.ts). Detectors
@@ -146,6 +147,6 @@ export type GcpDetails = z.infer<typeof GcpDetailsSchema>;
 /** The typed GCP details of an event, or undefined for other sources or foreign details. */
 export function gcpDetails(event: IamEvent): GcpDetails | undefined {
   if (event.source !== "gcp") return undefined;
-  const parsed = GcpDetailsSchema.safeParse(event.details);
-  return parsed.success ? parsed.data : undefined;
+  return readGcpDetails(event);
 }
+const readGcpDetails = detailsReader(GcpDetailsSchema);

@@ -7,6 +7,11 @@ import { isCall, minutesBetween } from "./shared";
 /** How soon after CreateUser a key for that user counts as provisioning rather than takeover. */
 export const PROVISIONING_WINDOW_MINUTES = 15;
 
+/** What createdRecentlyBySameActor reads back: successful CreateUser calls. */
+export function isUserCreation(e: IamEvent): boolean {
+  return e.success && e.action === "CreateUser";
+}
+
 /** Whether the same actor created this IAM user within the provisioning window before the event. */
 export function createdRecentlyBySameActor(event: IamEvent, userArn: string, recent: readonly IamEvent[]) {
   return recent.find(
@@ -32,6 +37,7 @@ export const awsAccessKeyForOtherUser: Detector = {
   category: "credential_creation",
   severity: "high",
   sources: ["aws"],
+  keeps: isUserCreation,
   playbook: "deactivate-access-key",
   match(event, ctx) {
     if (!event.success || !isCall(event, "iam", "CreateAccessKey", "UpdateAccessKey")) return [];

@@ -8,7 +8,7 @@ import {
   putInlinePolicy,
   urlEncodedPolicy,
 } from "./exampleRecords";
-import { adminGrantOf, adminSeverity, arnName, describeGrants } from "./shared";
+import { adminGrantOf, adminSeverity, arnName, describeGrants, isPolicyWrite } from "./shared";
 
 /**
  * Put{User,Role,Group}Policy whose document allows `*`, `iam:*`, everything-but, or a
@@ -21,6 +21,7 @@ export const awsAdminInlinePolicy: Detector = {
   category: "admin_grant",
   severity: "critical",
   sources: ["aws"],
+  keeps: isPolicyWrite,
   playbook: "delete-inline-policy",
   match(event, ctx) {
     if (!/^Put(User|Role|Group)Policy$/.test(event.action)) return [];

@@ -10,7 +10,7 @@ import {
   policy,
   urlEncodedPolicy,
 } from "./exampleRecords";
-import { adminGrantOf, adminSeverity, arnName, describeGrants } from "./shared";
+import { adminGrantOf, adminSeverity, arnName, describeGrants, isPolicyWrite } from "./shared";
 
 /**
  * Attach{User,Role,Group}Policy of a managed policy that grants `*`, `iam:*` or everything
@@ -24,6 +24,7 @@ export const awsAdminPolicyAttached: Detector = {
   category: "admin_grant",
   severity: "critical",
   sources: ["aws"],
+  keeps: isPolicyWrite,
   playbook: "detach-policy",
   match(event, ctx) {
     if (!/^Attach(User|Role|Group)Policy$/.test(event.action)) return [];

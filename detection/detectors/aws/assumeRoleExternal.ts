@@ -1,10 +1,14 @@
-import { DetectionState } from "../../detectionState";
 import type { Detector } from "../../detector";
+import type { IamEvent } from "../../model";
 import { awsDetails } from "../../normalize/awsDetails";
 import { assumeRoleCall, awsAccount, DEPLOY_ROLE, EXTERNAL_ACCOUNT, OWN_ACCOUNT } from "./exampleRecords";
 import { arnName } from "./shared";
 
 const ROLE = `arn:aws:iam::${OWN_ACCOUNT}:role/OrganizationAccountAccessRole`;
+
+function isAssumeRole(event: IamEvent): boolean {
+  return event.action === "AssumeRole" && event.service.startsWith("sts.");
+}
 
 /**
  * sts:AssumeRole into one of our roles by a principal of an account that is neither the role's
@@ -18,14 +22,15 @@ export const awsAssumeRoleExternal: Detector = {
   category: "cross_account",
   severity: "high",
   sources: ["aws"],
+  remembers: isAssumeRole,
   match(event, ctx) {
-    if (!event.success || event.action !== "AssumeRole" || !event.service.startsWith("sts.")) return [];
+    if (!event.success || !isAssumeRole(event)) return [];
     const d = awsDetails(event);
     const caller = d.callerAccount;
     const roleAccount = event.target.project;
     if (!caller || d.identityType === "AWSService" || caller === roleAccount) return [];
     if (ctx.internalAccounts.includes(caller)) return [];
-    if (ctx.seenBefore(DetectionState.seenKey(event.actor.id, event.action, event.target.id))) return [];
+    if (ctx.seenBefore(event.actor.id, event.action, event.target.id)) return [];
     return [
       {
         severity: d.externalId ? "medium" : "high",

@@ -84,6 +84,7 @@ export const awsDeniedBurst: Detector = {
   category: "recon",
   severity: "medium",
   sources: ["aws"],
+  keeps: isDeniedRecon,
   playbook: "quarantine-identity",
   match(event, ctx) {
     if (!isDeniedRecon(event)) return [];

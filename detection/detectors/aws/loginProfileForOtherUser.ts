@@ -1,6 +1,6 @@
 import type { Detector } from "../../detector";
 import { awsDetails } from "../../normalize/awsDetails";
-import { createdRecentlyBySameActor } from "./accessKeyForOtherUser";
+import { createdRecentlyBySameActor, isUserCreation } from "./accessKeyForOtherUser";
 import { ALICE_ADMIN, createUser, DEPLOY_ROLE, denied, iamCall, MALLORY } from "./exampleRecords";
 import { isCall } from "./shared";
 
@@ -16,6 +16,7 @@ export const awsLoginProfileForOtherUser: Detector = {
   category: "credential_creation",
   severity: "high",
   sources: ["aws"],
+  keeps: isUserCreation,
   match(event, ctx) {
     if (!event.success || !isCall(event, "iam", "CreateLoginProfile", "UpdateLoginProfile")) return [];
     const d = awsDetails(event);

@@ -8,7 +8,7 @@ import {
   MALLORY,
   OWN_ACCOUNT,
 } from "./exampleRecords";
-import { adminGrantOf, arnName, describeGrants, minutesBetween } from "./shared";
+import { adminGrantOf, arnName, describeGrants, isPolicyWrite, minutesBetween } from "./shared";
 
 /** How soon after CreateUser / CreateRole an admin grant makes it a "born admin" identity. */
 const WINDOW_MINUTES = 15;
@@ -23,6 +23,7 @@ export const awsNewIdentityMadeAdmin: Detector = {
   category: "admin_grant",
   severity: "critical",
   sources: ["aws"],
+  keeps: (e) => isPolicyWrite(e) || (e.success && (e.action === "CreateUser" || e.action === "CreateRole")),
   playbook: "quarantine-identity",
   match(event, ctx) {
     const j = adminGrantOf(event, ctx);

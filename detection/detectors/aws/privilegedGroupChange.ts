@@ -1,7 +1,7 @@
 import type { Detector } from "../../detector";
 import { awsDetails } from "../../normalize/awsDetails";
 import { ALICE_ADMIN, attachPolicy, denied, iamCall, MALLORY } from "./exampleRecords";
-import { isCall, privilegedGroupEvidence } from "./shared";
+import { isCall, isPolicyWrite, privilegedGroupEvidence } from "./shared";
 
 /**
  * Membership changes of privileged IAM groups that the admin-grant detectors do not cover:
@@ -14,6 +14,7 @@ export const awsPrivilegedGroupChange: Detector = {
   category: "user_lifecycle",
   severity: "medium",
   sources: ["aws"],
+  keeps: isPolicyWrite,
   match(event, ctx) {
     if (!event.success || !isCall(event, "iam", "RemoveUserFromGroup", "DeleteGroup")) return [];
     const d = awsDetails(event);

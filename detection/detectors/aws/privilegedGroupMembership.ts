@@ -1,6 +1,6 @@
 import type { Detector } from "../../detector";
 import { ALICE_ADMIN, attachPolicy, denied, iamCall, MALLORY } from "./exampleRecords";
-import { adminGrantOf, arnName } from "./shared";
+import { adminGrantOf, arnName, isPolicyWrite } from "./shared";
 
 /**
  * AddUserToGroup into a group holding admin-grade policies: known to the detection state
@@ -12,6 +12,7 @@ export const awsPrivilegedGroupMembership: Detector = {
   category: "admin_grant",
   severity: "high",
   sources: ["aws"],
+  keeps: isPolicyWrite,
   match(event, ctx) {
     if (event.action !== "AddUserToGroup") return [];
     const j = adminGrantOf(event, ctx);

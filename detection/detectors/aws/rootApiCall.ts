@@ -44,6 +44,7 @@ export const awsRootApiCall: Detector = {
   category: "root_activity",
   severity: "high",
   sources: ["aws"],
+  keeps: isRootApiCall,
   match(event, ctx) {
     if (!isRootApiCall(event)) return [];
     const d = awsDetails(event);

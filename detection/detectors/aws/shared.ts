@@ -39,6 +39,20 @@ export function parsedDocs(event: IamEvent): { name: string; policy: AwsPolicy }
   return out;
 }
 
+/**
+ * What the admin-grant helpers read back through recentByActor (customerPolicyAdminGrants,
+ * privilegedGroupEvidence): the actor's successful policy writes. Detectors calling them keep these.
+ */
+export function isPolicyWrite(e: IamEvent): boolean {
+  return (
+    e.success &&
+    (e.action === "CreatePolicy" ||
+      e.action === "CreatePolicyVersion" ||
+      e.action === "AttachGroupPolicy" ||
+      e.action === "PutGroupPolicy")
+  );
+}
+
 /** Whether an event is a call to `source` (e.g. "iam") named one of `names`. */
 export function isCall(event: IamEvent, source: string, ...names: string[]): boolean {
   // Called by every detector on every event: the action test first, no string building.

@@ -23,6 +23,7 @@ export const gcpDeniedBurst: Detector = {
   category: "recon",
   severity: "medium",
   sources: ["gcp"],
+  keeps: isDenied,
   playbook: "quarantine-identity",
   match(event, ctx) {
     if (!isDenied(event)) return [];

@@ -1,6 +1,6 @@
 import type { Grant, IamEvent, Severity, Target } from "../../model";
 import { isPublicMember } from "../../model";
-import { gcpRole } from "../../referenceData";
+import { type GcpRole, gcpRole } from "../../referenceData";
 
 /**
  * Shared judgement of GCP grants for the detectors in this folder: which roles are
@@ -30,8 +30,19 @@ export const IMPERSONATION_ROLES = new Set([
  */
 export function privilegedRoleReason(role: string): string | undefined {
   if (PRIMITIVE_ADMIN_ROLES.has(role)) return `${role} is a basic role with broad write access`;
+  // The reference data never changes in a process: judge each predefined role once (roles/viewer
+  // alone lists thousands of permissions). Only roles the data knows are kept, so it stays bounded.
+  const cached = roleReasonCache.get(role);
+  if (cached !== undefined) return cached || undefined;
   const data = gcpRole(role);
   if (!data) return undefined;
+  const why = judgeRole(role, data);
+  roleReasonCache.set(role, why ?? "");
+  return why;
+}
+const roleReasonCache = new Map<string, string>();
+
+function judgeRole(role: string, data: GcpRole): string | undefined {
   // resourcemanager.* first: "can set the project policy" is the sentence a responder needs.
   const setIam = data.permissions
     .filter((p) => p.endsWith(".setIamPolicy"))

@@ -1,4 +1,3 @@
-import { DetectionState } from "../../detectionState";
 import type { Detector } from "../../detector";
 import { gcpDetails } from "../../normalize/gcpDetails";
 import { at, credentialsCall, PERMISSION_DENIED, saEmail } from "./exampleRecords";
@@ -6,8 +5,8 @@ import { isExternalMember } from "./gcpRules";
 
 /**
  * GenerateAccessToken / GenerateIdToken / SignBlob / SignJwt on a service account by a caller
- * never seen making that call on that account before (DetectionState.seenKey(actor, action,
- * target)). After a restart every caller is new once: the state is in memory, by design.
+ * never seen making that call on that account before (DetectionState remembers actor,
+ * action and target). After a restart every caller is new once: the state is in memory, by design.
  * Severity: low when the caller is a service account of the same project (pipelines do this);
  * medium for people and other callers; high when the caller is outside the allowed domains.
  */
@@ -17,10 +16,11 @@ export const gcpNewImpersonationCaller: Detector = {
   category: "sa_impersonation",
   severity: "medium",
   sources: ["gcp"],
+  remembers: (event) => gcpDetails(event)?.impersonation !== undefined,
   match(event, ctx) {
     const imp = gcpDetails(event)?.impersonation;
     if (!event.success || !imp) return [];
-    if (ctx.seenBefore(DetectionState.seenKey(event.actor.id, event.action, event.target.id))) return [];
+    if (ctx.seenBefore(event.actor.id, event.action, event.target.id)) return [];
     const memberish = `${event.actor.kind === "serviceAccount" ? "serviceAccount" : "user"}:${event.actor.id}`;
     const external = isExternalMember(memberish, ctx.allowedDomains, event.target.project);
     return [
