@@ -5,7 +5,7 @@ import type { BotDeps } from "../botDeps";
 import { runCommand } from "../commands/runCommand";
 import type { ActionOutcome, Responder } from "../incidentActions";
 import { timelineText } from "../views/incidentCard";
-import type { ActionId } from "../views/view";
+import { type ActionId, APPROVER_ACTIONS, CALLBACK_ACTIONS } from "../views/view";
 import type { ApproverDirectory } from "./approvers";
 import {
   DISMISS_CALLBACK,
@@ -18,17 +18,9 @@ import {
 import { responseUrlAllowed } from "./responseUrl";
 import type { SlackChannel, SlackRef } from "./slackChannel";
 
-const ACTION_IDS: ActionId[] = [
-  "approve",
-  "undo",
-  "dismiss",
-  "snooze_1h",
-  "snooze_24h",
-  "assign",
-  "details",
-  "propose_change",
-];
-const NEEDS_APPROVER: ActionId[] = ["approve", "undo"];
+// Details is pressed too (the press is audited) though it only opens its link.
+const ACTION_IDS: ActionId[] = [...CALLBACK_ACTIONS, "details"];
+const NEEDS_APPROVER = APPROVER_ACTIONS;
 
 interface Ctx {
   deps: BotDeps;

@@ -1,6 +1,6 @@
 import type { DismissForm } from "../views/dismissForm";
 import type { RiskBand } from "../views/riskBand";
-import type { ActionId, Field, View, ViewAction } from "../views/view";
+import { type ActionId, APPROVER_ACTIONS, type Field, type View, type ViewAction } from "../views/view";
 
 /**
  * Renders a view model to an Adaptive Card (schema 1.5, as Teams shows it). Layout only:
@@ -56,7 +56,7 @@ const BAND_COLOR: Record<RiskBand, string> = {
   low: "Good",
 };
 
-const APPROVER_ONLY: ActionId[] = ["approve", "undo"];
+const APPROVER_ONLY = APPROVER_ACTIONS;
 /** The default host config allows 5 top-level actions (Teams 6); the two snoozes share one. */
 const MAX_ACTIONS = 5;
 const SNOOZE: ActionId[] = ["snooze_1h", "snooze_24h"];

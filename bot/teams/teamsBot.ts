@@ -17,7 +17,7 @@ import type { Logger } from "../logger";
 import type { SlackConfig } from "../slack/slackConfig";
 import { helpView } from "../views/helpView";
 import { timelineText } from "../views/incidentCard";
-import type { ActionId } from "../views/view";
+import { type ActionId, APPROVER_ACTIONS, CALLBACK_ACTIONS } from "../views/view";
 import {
   type ActionData,
   type AdaptiveCard,
@@ -47,16 +47,8 @@ export interface TeamsBotDeps {
   now?: () => Date;
 }
 
-const ACTION_IDS: ActionId[] = [
-  "approve",
-  "undo",
-  "dismiss",
-  "snooze_1h",
-  "snooze_24h",
-  "assign",
-  "propose_change",
-];
-const NEEDS_APPROVER: ActionId[] = ["approve", "undo"];
+const ACTION_IDS = CALLBACK_ACTIONS;
+const NEEDS_APPROVER = APPROVER_ACTIONS;
 const CARD_TYPE = "application/vnd.microsoft.card.adaptive";
 const MESSAGE_TYPE = "application/vnd.microsoft.activity.message";
 

@@ -50,6 +50,20 @@ export type ActionId =
   | "details"
   | "propose_change";
 
+/** Buttons that call back to the bot (Details only opens its link), on every platform. */
+export const CALLBACK_ACTIONS: ActionId[] = [
+  "approve",
+  "undo",
+  "dismiss",
+  "snooze_1h",
+  "snooze_24h",
+  "assign",
+  "propose_change",
+];
+
+/** Only configured approvers may press these; the others are open to every responder. */
+export const APPROVER_ACTIONS: ActionId[] = ["approve", "undo"];
+
 export interface ViewAction {
   id: ActionId;
   label: string;

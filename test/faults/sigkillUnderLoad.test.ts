@@ -14,6 +14,7 @@ import {
   faultEnv,
   publicBucketPush,
   publicPolicy,
+  tally,
 } from "../helpers/faultFixtures";
 import type { GoogleApiStandIn } from "../helpers/googleApiStandIn";
 import { startGoogleApiStandIn } from "../helpers/googleApiStandIn";
@@ -149,11 +150,6 @@ describe("SIGKILL under load", () => {
       const incidents = (await store.query<Incident>("incidents", { limit: 10_000 })).map((d) => d.data);
       const cards = cardPostsByIncident(slack);
       const writesByBucket = bucketWrites(google);
-      const tally = (xs: unknown[]) => {
-        const out: Record<string, number> = {};
-        for (const x of xs) out[String(x)] = (out[String(x)] ?? 0) + 1;
-        return out;
-      };
       expect({
         inbox: await store.inboxCounts(),
         incidents: incidents.length,

@@ -14,6 +14,7 @@ import {
   faultEnv,
   publicBucketPush,
   publicPolicy,
+  tally,
 } from "../helpers/faultFixtures";
 import type { FirestoreEmulator } from "../helpers/firestoreEmulator";
 import { startFirestoreEmulator } from "../helpers/firestoreEmulator";
@@ -138,11 +139,6 @@ describe("two server processes sharing one Firestore", () => {
       const all = await incidents();
       const cards = cardPostsByIncident(slack);
       const writes = bucketWrites(google);
-      const tally = (xs: unknown[]) => {
-        const out: Record<string, number> = {};
-        for (const x of xs) out[String(x)] = (out[String(x)] ?? 0) + 1;
-        return out;
-      };
       expect({
         inbox: await store.inboxCounts(),
         incidents: all.length,

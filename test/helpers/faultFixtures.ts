@@ -92,3 +92,10 @@ export function cardPostsByIncident(slack: SlackStandIn): Map<string, string[]> 
   }
   return out;
 }
+
+/** How many times each value occurs (a failure then shows every count at once). */
+export function tally(xs: unknown[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const x of xs) out[String(x)] = (out[String(x)] ?? 0) + 1;
+  return out;
+}

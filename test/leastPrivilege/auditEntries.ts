@@ -69,3 +69,35 @@ export const use = (principal: string, permission: string, method: string, servi
     time,
     logType: "data_access",
   });
+
+/**
+ * Ana holds roles/editor on acme-prod since 2026-11-10 and, in the last days, used Pub/Sub
+ * publishing and Cloud SQL connections only: roles/cloudsql.client + roles/pubsub.publisher
+ * cover it.
+ */
+export function anaHistory() {
+  return [
+    grant("user:ana@acme.com", "2026-11-10T09:00:00Z"),
+    use(
+      "ana@acme.com",
+      "pubsub.topics.publish",
+      "google.pubsub.v1.Publisher.Publish",
+      "pubsub.googleapis.com",
+      "2026-11-22T08:00:00Z",
+    ),
+    use(
+      "ana@acme.com",
+      "cloudsql.instances.connect",
+      "cloudsql.instances.connect",
+      "cloudsql.googleapis.com",
+      "2026-11-21T08:00:00Z",
+    ),
+    use(
+      "ana@acme.com",
+      "cloudsql.instances.get",
+      "cloudsql.instances.get",
+      "cloudsql.googleapis.com",
+      "2026-11-20T08:00:00Z",
+    ),
+  ];
+}

@@ -12,7 +12,7 @@ import {
 import { loadUsage } from "../../remediation/leastPrivilege/usage";
 import { pubSubPush } from "../helpers/fixtures";
 import { postJson, startTestServer, type TestServer } from "../helpers/server";
-import { grant, use } from "./auditEntries";
+import { anaHistory, grant } from "./auditEntries";
 
 /**
  * The least-privilege feature in the real server: Cloud Audit Log entries posted to the GCP
@@ -31,31 +31,7 @@ describe("least-privilege feature", () => {
       { LOCAL_UNAUTHENTICATED: "true", LEAST_PRIVILEGE_MIN_HISTORY_DAYS: "5" },
       { features: [leastPrivilegeFeature({ now: () => NOW })], startWorker: false },
     );
-    const entries = [
-      grant("user:ana@acme.com", "2026-11-10T09:00:00Z"),
-      use(
-        "ana@acme.com",
-        "pubsub.topics.publish",
-        "google.pubsub.v1.Publisher.Publish",
-        "pubsub.googleapis.com",
-        "2026-11-22T08:00:00Z",
-      ),
-      use(
-        "ana@acme.com",
-        "cloudsql.instances.connect",
-        "cloudsql.instances.connect",
-        "cloudsql.googleapis.com",
-        "2026-11-21T08:00:00Z",
-      ),
-      use(
-        "ana@acme.com",
-        "cloudsql.instances.get",
-        "cloudsql.instances.get",
-        "cloudsql.googleapis.com",
-        "2026-11-20T08:00:00Z",
-      ),
-      grant("user:bob@acme.com", "2026-11-22T16:00:00Z"),
-    ];
+    const entries = [...anaHistory(), grant("user:bob@acme.com", "2026-11-22T16:00:00Z")];
     for (const e of entries) {
       const res = await postJson(`${t.url}/events/gcp`, pubSubPush(e, `m-${e.insertId}`));
       expect(res.status).toBe(200);

@@ -8,7 +8,7 @@ import { remediationFeature } from "../../remediation/remediationFeature";
 import { pubSubPush } from "../helpers/fixtures";
 import { CapturingChannel } from "../helpers/remediationFixtures";
 import { postJson, startTestServer, type TestServer } from "../helpers/server";
-import { grant, use } from "./auditEntries";
+import { anaHistory } from "./auditEntries";
 import { canonical, type GoogleIamStandIn, startGoogleIamStandIn } from "./googleIamStandIn";
 
 /**
@@ -51,23 +51,7 @@ describe("proposing a least-privilege change from the recommendation card", () =
         startWorker: false,
       },
     );
-    const entries = [
-      grant(ANA, "2026-11-10T09:00:00Z"),
-      use(
-        "ana@acme.com",
-        "pubsub.topics.publish",
-        "google.pubsub.v1.Publisher.Publish",
-        "pubsub.googleapis.com",
-        "2026-11-22T08:00:00Z",
-      ),
-      use(
-        "ana@acme.com",
-        "cloudsql.instances.connect",
-        "cloudsql.instances.connect",
-        "cloudsql.googleapis.com",
-        "2026-11-21T08:00:00Z",
-      ),
-    ];
+    const entries = anaHistory();
     for (const e of entries) {
       expect((await postJson(`${t.url}/events/gcp`, pubSubPush(e, `m-${e.insertId}`))).status).toBe(200);
     }
