@@ -41,6 +41,7 @@ export interface ChildServerOptions {
   echo?: boolean;
 }
 
+const OUTPUT_KEPT = 64 * 1024;
 const LISTENING = /IAM Immune listening on (http:\/\/\S+)/;
 
 export async function startChildServer(
@@ -77,7 +78,8 @@ export async function startChildServer(
     );
     const onData = (chunk: Buffer) => {
       const text = chunk.toString();
-      out += text;
+      // The tail is enough to explain a failure; a long load run must not grow it forever.
+      out = (out + text).slice(-OUTPUT_KEPT);
       if (opts.echo) process.stderr.write(text);
       const m = LISTENING.exec(out);
       if (m) {

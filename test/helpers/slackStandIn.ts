@@ -15,6 +15,13 @@ export interface RecordedCall {
 
 type Failure = { status: 429; retryAfterS: number } | { status: 500 | 502 | 503 };
 
+export interface SlackStandInOptions {
+  /** Keep every call in `calls` (default). Long load runs turn it off and use onCall. */
+  record?: boolean;
+  /** Called as each Web API call arrives, before it is answered. */
+  onCall?(method: string, body: Record<string, unknown>): void;
+}
+
 export class SlackStandIn {
   readonly calls: RecordedCall[] = [];
   /** usergroup id → member user ids, for usergroups.users.list. */
@@ -24,6 +31,8 @@ export class SlackStandIn {
   private seq = 0;
   url = "";
 
+  constructor(private readonly options: SlackStandInOptions = {}) {}
+
   async start(): Promise<this> {
     const app = express();
     app.use(express.urlencoded({ extended: false }), express.json());
@@ -31,7 +40,10 @@ export class SlackStandIn {
       const method = String(req.params.method);
       const body = this.decode(req.body ?? {});
       const fail = this.failures.get(method)?.shift();
-      this.calls.push({ method, body: { ...body, __status: fail?.status ?? 200 }, at: Date.now() });
+      this.options.onCall?.(method, body);
+      if (this.options.record !== false) {
+        this.calls.push({ method, body: { ...body, __status: fail?.status ?? 200 }, at: Date.now() });
+      }
       if (fail) {
         if (fail.status === 429) res.set("Retry-After", String(fail.retryAfterS));
         res

@@ -195,7 +195,10 @@ describe("restart after SIGKILL", () => {
     const t0 = Date.now();
     const startMs = [tKill - tStart, t0 - tKill];
     for (const i of [...unacked]) expect(await post(i)).toBe(true);
-    expect(accepted).toBe(EVENTS);
+    // A record committed while the kill came, before its fsync finished, was never answered:
+    // its redelivery finds it stored (a duplicate). Each event is either accepted once or, if
+    // its first answer was lost, a duplicate once.
+    expect(accepted + duplicates).toBe(EVENTS);
     await waitFor(
       "backlog to drain",
       async () => {
