@@ -1,8 +1,10 @@
+import { readFileSync } from "node:fs";
 import autocannon from "autocannon";
 import type { ChildFirestoreEmulator, ChildServer } from "../test/helpers/childServer";
 import { startChildFirestoreEmulator, startChildServer } from "../test/helpers/childServer";
 import { gcpPublicBucketEntry, pubSubPush } from "../test/helpers/fixtures";
 import { SlackStandIn } from "../test/helpers/slackStandIn";
+import { percentile } from "./section";
 
 /**
  * The production shape under load, for the e2e and soak sections: the real server in its own
@@ -10,9 +12,17 @@ import { SlackStandIn } from "../test/helpers/slackStandIn";
  * at the Slack Web API stand-in, which runs here and notes when each card arrives; for the
  * Firestore store, the emulator in a third process. autocannon drives the server from here.
  *
- * Every request is a Pub/Sub push of a public-bucket grant by its own principal, so each one
- * makes its own incident and its own card (chat.postMessage). Card latency is request sent →
- * the stand-in received the card naming that principal.
+ * The stream is a mix: one request in `cardEvery` is a Pub/Sub push of a public-bucket grant by
+ * a principal of its own, so it makes its own incident and its own card (chat.postMessage); the
+ * others are routine audit entries (bucket listings by 100 known users) that the pipeline reads,
+ * stores and analyses without a finding, as most of a real audit-log stream. Card latency is
+ * request sent → the stand-in received the card naming that principal.
+ *
+ * autocannon paces each connection per second: it sends its share back to back, then waits for
+ * the next second. One autocannon with every connection would send the whole second's events
+ * in one burst at the top of each second; so the load runs as `lanes` autocannon instances,
+ * started 1/lanes s apart, each with its share of the rate and connections: bursts of
+ * rate/lanes events every 1/lanes s. Ack latencies are collected per request from all lanes.
  */
 export type StoreKind = "sqlite" | "firestore";
 
@@ -27,6 +37,27 @@ export interface DriveResult {
 }
 
 const SIGNING_SECRET = "bench-load-signing-secret";
+const ROUTINE = JSON.parse(
+  readFileSync(new URL("../examples/gcp/public-bucket-attack.jsonl", import.meta.url), "utf8").split("\n")[0],
+) as {
+  insertId: string;
+  timestamp: string;
+  protoPayload: { authenticationInfo: { principalEmail: string } };
+};
+
+/** A routine entry (a bucket listing by one of 100 known users) at `time`: no finding. */
+function routineEntry(n: number, id: string, time: string): unknown {
+  return {
+    ...ROUTINE,
+    insertId: id,
+    timestamp: time,
+    receiveTimestamp: time,
+    protoPayload: {
+      ...ROUTINE.protoPayload,
+      authenticationInfo: { principalEmail: `staff${n % 100}@example.com` },
+    },
+  };
+}
 const PRINCIPAL = /\b([a-z]+-\d+)@bench\.example\.com/;
 
 export class LoadRig {
@@ -88,52 +119,68 @@ export class LoadRig {
     return this.sentAt.size;
   }
 
-  /** Offers `rate` events/s for `seconds` over `connections` keep-alive connections. */
+  /** Offers `rate` events/s for `seconds`; one in `cardEvery` makes a card (see above). */
   async drive(opts: {
     rate: number;
     seconds: number;
     connections: number;
     tag: string;
+    cardEvery: number;
+    lanes?: number;
   }): Promise<DriveResult> {
-    const result = await autocannon({
-      url: this.server.url,
-      connections: opts.connections,
-      overallRate: opts.rate,
-      duration: opts.seconds,
-      requests: [
-        {
-          method: "POST",
-          path: "/events/gcp",
-          headers: { "content-type": "application/json" },
-          setupRequest: (req) => {
-            const n = ++this.seq;
-            const who = `${opts.tag}-${n}`;
-            const body = JSON.stringify(
-              pubSubPush(
-                gcpPublicBucketEntry({
-                  insertId: `${who}-${Date.now().toString(36)}`,
-                  principal: `${who}@bench.example.com`,
-                }),
-                `${opts.tag}${n}`,
-              ),
-            );
-            this.sentAt.set(who, performance.now());
-            return { ...req, body };
+    const lanes = Math.max(1, Math.min(opts.lanes ?? 10, opts.rate));
+    const ackMs: number[] = [];
+    const setupRequest = (req: autocannon.Request) => {
+      const n = ++this.seq;
+      const id = `${opts.tag}-${n}`;
+      // Events happen now, as in a live stream (the detection state's windows move with them).
+      const time = new Date().toISOString();
+      const insertId = `${id}-${Date.now().toString(36)}`;
+      const entry =
+        n % opts.cardEvery === 0
+          ? gcpPublicBucketEntry({ insertId, principal: `${id}@bench.example.com`, timestamp: time })
+          : routineEntry(n, insertId, time);
+      if (n % opts.cardEvery === 0) this.sentAt.set(id, performance.now());
+      return { ...req, body: JSON.stringify(pubSubPush(entry, `${opts.tag}${n}`)) };
+    };
+    const runs = Array.from({ length: lanes }, async (_, i) => {
+      await new Promise((r) => setTimeout(r, (i * 1000) / lanes));
+      return new Promise<autocannon.Result>((resolve, reject) => {
+        const instance = autocannon(
+          {
+            url: this.server.url,
+            connections: Math.max(1, Math.round(opts.connections / lanes)),
+            overallRate: Math.floor(opts.rate / lanes) + (i < opts.rate % lanes ? 1 : 0),
+            duration: opts.seconds,
+            requests: [
+              {
+                method: "POST",
+                path: "/events/gcp",
+                headers: { "content-type": "application/json" },
+                setupRequest,
+              },
+            ],
           },
-        },
-      ],
+          (err, result) => (err ? reject(err) : resolve(result)),
+        );
+        instance.on("response", (_client, status, _bytes, responseTime) => {
+          if (status >= 200 && status < 300) ackMs.push(responseTime);
+        });
+      });
     });
+    const results = await Promise.all(runs);
+    const ok = results.reduce((n, r) => n + r["2xx"], 0);
     return {
       ack: {
-        p50: result.latency.p50,
-        p99: result.latency.p99,
-        mean: result.latency.average,
-        max: result.latency.max,
+        p50: percentile(ackMs, 50),
+        p99: percentile(ackMs, 99),
+        mean: ackMs.reduce((x, y) => x + y, 0) / Math.max(1, ackMs.length),
+        max: Math.max(...ackMs),
       },
-      sent: result.requests.total,
-      ok: result["2xx"],
-      errors: result.errors + result.non2xx,
-      achievedRate: result["2xx"] / opts.seconds,
+      sent: results.reduce((n, r) => n + r.requests.total, 0),
+      ok,
+      errors: results.reduce((n, r) => n + r.errors + r.non2xx, 0),
+      achievedRate: ok / opts.seconds,
     };
   }
 

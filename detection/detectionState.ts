@@ -17,10 +17,15 @@ export interface DetectionStateOptions {
   recentMax?: number;
   /** At most this many seen keys remembered (oldest forgotten first). */
   seenMax?: number;
+  /** At most this many recent events kept over all actors (least recently active forgotten first). */
+  recentTotalMax?: number;
 }
 
 export class DetectionState {
+  /** Actor → recent events; the Map's order is the actors' order of last activity. */
   private recent = new Map<string, IamEvent[]>();
+  private recentTotal = 0;
+  private newestMs = Number.NEGATIVE_INFINITY;
   private seen = new Set<string>();
   private identities = new Map<string, Identity>();
   readonly privilegedGroups = new Set<string>();
@@ -30,6 +35,7 @@ export class DetectionState {
   private readonly windowMs: number;
   private readonly recentMax: number;
   private readonly seenMax: number;
+  private readonly recentTotalMax: number;
 
   constructor(opts: DetectionStateOptions = {}) {
     this.allowedDomains = opts.allowedDomains ?? [];
@@ -37,6 +43,12 @@ export class DetectionState {
     this.windowMs = opts.recentWindowMs ?? 60 * 60 * 1000;
     this.recentMax = opts.recentMax ?? 500;
     this.seenMax = opts.seenMax ?? 200_000;
+    this.recentTotalMax = opts.recentTotalMax ?? 50_000;
+  }
+
+  /** Recent events held over all actors (bounded by recentTotalMax). */
+  get recentSize(): number {
+    return this.recentTotal;
   }
 
   /** Key under which "seen before" is recorded for an event: actor, action and target. */
@@ -56,10 +68,18 @@ export class DetectionState {
     };
   }
 
-  /** Remember an event after it was run through the detectors. */
+  /**
+   * Remember an event after it was run through the detectors. Actors idle for longer than the
+   * window are forgotten, and the least recently active ones beyond recentTotalMax: every
+   * new principal name would otherwise stay in memory for good.
+   */
   observe(event: IamEvent): void {
-    const list = this.recent.get(event.actor.id) ?? [];
+    const actor = event.actor.id;
+    const list = this.recent.get(actor) ?? [];
+    // Re-inserted below, so the Map stays in order of last activity.
+    this.recent.delete(actor);
     list.push(event);
+    this.recentTotal++;
     const newest = Date.parse(event.time);
     let drop = 0;
     while (
@@ -68,10 +88,24 @@ export class DetectionState {
     ) {
       drop++;
     }
-    if (drop) list.splice(0, drop);
-    this.recent.set(event.actor.id, list);
+    if (drop) {
+      list.splice(0, drop);
+      this.recentTotal -= drop;
+    }
+    if (list.length) this.recent.set(actor, list);
+    if (newest > this.newestMs) this.newestMs = newest;
+    this.forgetIdleActors();
     this.remember(DetectionState.seenKey(event.actor.id, event.action, event.target.id));
     this.remember(DetectionState.seenKey(event.actor.id, event.action, "*"));
+  }
+
+  private forgetIdleActors(): void {
+    for (const [actor, list] of this.recent) {
+      const last = Date.parse(list[list.length - 1].time);
+      if (this.recentTotal <= this.recentTotalMax && !(this.newestMs - last > this.windowMs)) break;
+      this.recent.delete(actor);
+      this.recentTotal -= list.length;
+    }
   }
 
   /**

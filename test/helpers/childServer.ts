@@ -22,6 +22,8 @@ export interface ChildServer {
   output(): string;
   /** Resident set size of the child now, in MB (Linux /proc). */
   rssMb(): number;
+  /** CPU time the child has used so far (user + system), in ms (Linux /proc). */
+  cpuMs(): number;
   /** SIGTERM (graceful: in-flight requests finish) and wait for exit. */
   stop(timeoutMs?: number): Promise<number | null>;
   /** SIGKILL at once (a crash) and wait for exit. */
@@ -42,6 +44,8 @@ export interface ChildServerOptions {
 }
 
 const OUTPUT_KEPT = 64 * 1024;
+/** USER_HZ: /proc reports CPU times in these ticks per second (100 on Linux). */
+const CLOCK_TICKS = 100;
 const LISTENING = /IAM Immune listening on (http:\/\/\S+)/;
 
 export async function startChildServer(
@@ -113,6 +117,12 @@ export async function startChildServer(
       const status = readFileSync(`/proc/${pid}/status`, "utf8");
       const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
       return kb / 1024;
+    },
+    cpuMs: () => {
+      // Fields after the command name: utime and stime are the 12th and 13th, in clock ticks.
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
     },
     stop,
     async kill() {
