@@ -1,5 +1,6 @@
 import { LoadRig } from "../loadRig";
 import type { BenchSection } from "../section";
+import { median } from "../section";
 
 /**
  * Resident memory over a long steady load: the same production shape as e2e (server process,
@@ -7,6 +8,8 @@ import type { BenchSection } from "../section";
  * (10 minutes; BENCH_SOAK_SECONDS overrides for quick tries), the server's VmRSS sampled
  * every SAMPLE_S seconds. Memory must level off: after a one-minute warm-up, growth over the
  * last half of the run (slope, and total over the last five minutes) stays small.
+ * RSS swings by hundreds of MB as V8 grows its heap and collects it, so a level is the median
+ * of a minute of samples, not one sample.
  */
 const RATE = Number(process.env.BENCH_SOAK_RATE ?? 200);
 const SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 600);
@@ -15,6 +18,14 @@ const SAMPLE_S = 5;
 /** Samples before this are warm-up (JIT, caches, SQLite page cache filling). */
 const WARMUP_S = Math.min(60, SECONDS / 5);
 const LAST_WINDOW_S = Math.min(300, SECONDS / 2);
+/** A level: the median of this many seconds of samples. */
+const LEVEL_S = Math.min(60, SECONDS / 5);
+
+/** Median RSS of the samples in [from, from + LEVEL_S). */
+function level(samples: { t: number; mb: number }[], from: number): number {
+  const inside = samples.filter((s) => s.t >= from && s.t < from + LEVEL_S).map((s) => s.mb);
+  return inside.length ? median(inside) : Number.NaN;
+}
 
 /** Least-squares slope of y over x. */
 function slope(points: { t: number; mb: number }[]): number {
@@ -45,12 +56,12 @@ export const soakSection: BenchSection = {
       sample();
       const missing = await rig.waitForCards(30_000);
       cards = rig.cardMs.length;
-      const afterWarmup = samples.find((s) => s.t >= WARMUP_S) ?? samples[0];
-      const end = samples[samples.length - 1];
-      const lastWindow = samples.filter((s) => s.t >= end.t - LAST_WINDOW_S);
-      const lastHalf = samples.filter((s) => s.t >= end.t / 2);
-      const growthLast = end.mb - lastWindow[0].mb;
-      const slopeMbPerMin = slope(lastHalf) * 60;
+      const endT = samples[samples.length - 1].t;
+      const startMb = level(samples, WARMUP_S);
+      const endMb = level(samples, endT - LEVEL_S);
+      const lastWindowStartMb = level(samples, endT - LAST_WINDOW_S);
+      const growthLast = endMb - lastWindowStartMb;
+      const slopeMbPerMin = slope(samples.filter((s) => s.t >= endT / 2)) * 60;
       const peak = Math.max(...samples.map((s) => s.mb));
       log(
         `${drive.sent} requests, ${drive.errors} errors, ${cards} cards (${missing} missing); RSS ` +
@@ -79,15 +90,20 @@ export const soakSection: BenchSection = {
         { key: "soak.cards", value: cards, label: "cards received by the Slack stand-in" },
         {
           key: "soak.rss_start_mb",
-          value: r(afterWarmup.mb),
+          value: r(startMb),
           unit: "MB",
-          label: `server RSS after the ${WARMUP_S} s warm-up`,
+          label: `server RSS after the ${WARMUP_S} s warm-up (median of ${LEVEL_S} s)`,
         },
-        { key: "soak.rss_end_mb", value: r(end.mb), unit: "MB", label: "server RSS at the end of the load" },
+        {
+          key: "soak.rss_end_mb",
+          value: r(endMb),
+          unit: "MB",
+          label: `server RSS at the end of the load (median of the last ${LEVEL_S} s)`,
+        },
         { key: "soak.rss_peak_mb", value: r(peak), unit: "MB", label: "highest sample" },
         {
           key: "soak.rss_growth_mb",
-          value: r(end.mb - afterWarmup.mb),
+          value: r(endMb - startMb),
           unit: "MB",
           label: "end minus after warm-up",
         },
@@ -95,7 +111,7 @@ export const soakSection: BenchSection = {
           key: "soak.rss_growth_last_window_mb",
           value: r(growthLast),
           unit: "MB",
-          label: `growth over the last ${LAST_WINDOW_S / 60} min`,
+          label: `growth over the last ${LAST_WINDOW_S / 60} min (level at the end minus level ${LAST_WINDOW_S / 60} min before)`,
           target: "< 10 (levels off)",
           pass: growthLast < 10,
         },
