@@ -57,6 +57,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     `IAM Immune benchmarks — ${machine.cores} cores (${machine.cpu}), Node ${machine.node}\n`,
   );
+  const runStart = performance.now();
   for (const s of chosen) {
     process.stdout.write(`\n## ${s.name}: ${s.title}\n`);
     const t0 = performance.now();
@@ -72,7 +73,10 @@ async function main(): Promise<void> {
   }
   writeFileSync(resultsPath, `${JSON.stringify({ machine, figures, sections: bySection }, null, 2)}\n`);
   writeFileSync(`${root}BENCHMARKS.md`, renderMarkdown(machine, bySection));
-  process.stdout.write(`\nWrote BENCHMARKS.md and bench/results.json\n`);
+  const runSeconds = (performance.now() - runStart) / 1000;
+  process.stdout.write(
+    `\nThis run took ${runSeconds.toFixed(0)} s. Wrote BENCHMARKS.md and bench/results.json\n`,
+  );
 }
 
 function renderMarkdown(
@@ -85,6 +89,8 @@ function renderMarkdown(
     "Written by `npm run bench` (do not edit by hand). Every comparison in a section was measured side by side in the same run.",
     "",
     `Machine: ${machine.cores} cores (${machine.cpu}), ${machine.platform}, Node ${machine.node}. Last run: ${machine.date}.`,
+    "",
+    `Every section together: ${wholeRun(bySection)} (the sum of each section's time as listed below; \`npm run bench\` runs them one after another).`,
     "",
   ];
   for (const [name, s] of Object.entries(bySection)) {
@@ -102,6 +108,11 @@ function renderMarkdown(
     lines.push("");
   }
   return `${lines.join("\n")}\n`;
+}
+
+function wholeRun(bySection: Record<string, { seconds: number }>): string {
+  const total = Object.values(bySection).reduce((n, s) => n + s.seconds, 0);
+  return `${Math.floor(total / 60)} min ${Math.round(total % 60)} s`;
 }
 
 main().catch((err) => {

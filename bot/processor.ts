@@ -44,10 +44,55 @@ export interface ProcessorOptions {
   allowedDomains?: string[];
   internalAccounts?: string[];
   igaConnected?: () => boolean;
+  /** Incidents whose effects (store, cards, remediation) run at once within a batch. */
+  effectConcurrency?: number;
   /** Idle poll interval; accepted events wake the worker at once. */
   pollMs?: number;
   log?: (level: "info" | "warn" | "error", msg: string, extra?: Record<string, unknown>) => void;
   now?: () => Date;
+}
+
+/** A claimed record after the pure pipeline, waiting for its effects. */
+interface Analysed {
+  record: InboxRecord;
+  analysis: EventAnalysis;
+  now: Date;
+  /** Set when the event has findings: the incident they fold into. */
+  incidentId?: string;
+  identity?: Identity;
+}
+
+/** Longest stretch of analysis before the worker lets waiting webhooks in. */
+const SLICE_MS = 5;
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Runs `fn` over the items with at most `limit` keys in flight at once; items with the same
+ * key run one after another, in their order.
+ */
+export async function forEachInOrderByKey<T>(
+  items: T[],
+  key: (item: T) => string,
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const g = groups.get(k);
+    if (g) g.push(item);
+    else groups.set(k, [item]);
+  }
+  const queue = [...groups.values()];
+  const lanes = Array.from({ length: Math.max(1, Math.min(limit, queue.length)) }, async () => {
+    for (let g = queue.shift(); g; g = queue.shift()) {
+      for (const item of g) await fn(item);
+    }
+  });
+  await Promise.all(lanes);
 }
 
 export interface ProcessorStats {
@@ -158,7 +203,13 @@ export class InboxProcessor {
     this.suppressionsLoadedAt = 0;
   }
 
-  /** One pass: claim and process up to one batch. Returns how many records were claimed. */
+  /**
+   * One pass: claim and process up to one batch. Returns how many records were claimed.
+   * Analysis runs in inbox order (the detection state depends on it), in slices that yield to
+   * the event loop so webhooks keep being answered; then the effects (incident
+   * compare-and-set, cards, remediation) run for up to `effectConcurrency` incidents at once,
+   * each incident's records in order, so one slow chat call does not hold up the others.
+   */
   async drainOnce(): Promise<number> {
     const claimed = await this.opts.store.claimInbox({
       limit: this.opts.batchSize,
@@ -167,19 +218,36 @@ export class InboxProcessor {
     });
     if (claimed.length === 0) return 0;
     await this.refreshSuppressions();
-    const events: IamEvent[] = [];
-    const analyses: EventAnalysis[] = [];
-    const completed: string[] = [];
+    const analysed: Analysed[] = [];
+    let slice = performance.now();
     for (const record of claimed) {
+      if (performance.now() - slice > SLICE_MS) {
+        await yieldToEventLoop();
+        slice = performance.now();
+      }
       try {
-        const analysis = await this.processRecord(record);
-        events.push(analysis.event);
-        analyses.push(analysis);
-        completed.push(record.id);
+        analysed.push(this.analyse(record));
       } catch (err) {
         await this.fail(record, err as Error);
       }
     }
+    const done = new Set<Analysed>();
+    await forEachInOrderByKey(
+      analysed,
+      (a) => a.incidentId ?? a.record.id,
+      this.opts.effectConcurrency ?? 16,
+      async (a) => {
+        try {
+          await this.applyEffects(a);
+          done.add(a);
+        } catch (err) {
+          await this.fail(a.record, err as Error);
+        }
+      },
+    );
+    const inOrder = analysed.filter((a) => done.has(a));
+    const events = inOrder.map((a) => a.analysis.event);
+    const analyses = inOrder.map((a) => a.analysis);
     if (events.length && this.opts.hooks?.onEvents) {
       try {
         await this.opts.hooks.onEvents(events, analyses);
@@ -187,17 +255,21 @@ export class InboxProcessor {
         this.opts.log?.("warn", "event observers failed", { error: (err as Error).message });
       }
     }
-    const done = this.now();
-    if (completed.length) {
-      await this.opts.store.completeInbox(completed, done);
-      this.stats.processed += completed.length;
+    const finished = this.now();
+    if (inOrder.length) {
+      await this.opts.store.completeInbox(
+        inOrder.map((a) => a.record.id),
+        finished,
+      );
+      this.stats.processed += inOrder.length;
     }
     const oldest = claimed.reduce((m, r) => Math.min(m, r.receivedAt.getTime()), Number.POSITIVE_INFINITY);
-    this.stats.lastLagMs = done.getTime() - oldest;
+    this.stats.lastLagMs = finished.getTime() - oldest;
     return claimed.length;
   }
 
-  private async processRecord(record: InboxRecord): Promise<EventAnalysis> {
+  /** Normalize and run the pure pipeline; reads (and updates) the in-memory detection state. */
+  private analyse(record: InboxRecord): Analysed {
     const event = normalizeRecord(JSON.parse(record.payload));
     const now = this.now();
     const analysis = analyzeEvent(
@@ -213,8 +285,22 @@ export class InboxProcessor {
       },
       now,
     );
-    if (analysis.findings.length === 0) return analysis;
-    const id = incidentIdFor(event, this.opts.windowMs);
+    if (analysis.findings.length === 0) return { record, analysis, now };
+    return {
+      record,
+      analysis,
+      now,
+      incidentId: incidentIdFor(event, this.opts.windowMs),
+      // The actor's identity as it was when this event was analysed.
+      identity: this.state.context().identity(event.actor.id),
+    };
+  }
+
+  /** Folds the findings into their incident (compare-and-set) and tells the hooks. */
+  private async applyEffects(a: Analysed): Promise<void> {
+    const { analysis, incidentId: id, now } = a;
+    if (!id) return;
+    const event = analysis.event;
     let created = false;
     let changed = false;
     const stored = await mutate<Incident>(this.opts.store, "incidents", id, (current) => {
@@ -224,7 +310,7 @@ export class InboxProcessor {
         anomalyScore: analysis.anomalyScore,
         anomalyReasons: analysis.anomalyReasons,
         lowered: analysis.lowered,
-        identity: this.state.context().identity(event.actor.id),
+        identity: a.identity,
         igaConnected: this.opts.igaConnected?.(),
         productionPatterns: this.opts.productionPatterns,
         weights: this.opts.weights,
@@ -241,7 +327,7 @@ export class InboxProcessor {
     // A record claimed before (attempts > 1): the earlier attempt may have written the incident
     // and died before the card was posted or the remediation ran, so the hooks run again even
     // when nothing changed (each effect is idempotent), told it is a replay.
-    const replayed = record.attempts > 1;
+    const replayed = a.record.attempts > 1;
     const incident = changed
       ? stored?.data
       : replayed
@@ -251,7 +337,6 @@ export class InboxProcessor {
       // The incident is stored; a failure here (a card not posted) makes the record retry.
       await this.opts.hooks.onIncident(incident, created, replayed);
     }
-    return analysis;
   }
 
   private async fail(record: InboxRecord, err: Error): Promise<void> {

@@ -17,6 +17,8 @@ export interface DetectionStateOptions {
   recentMax?: number;
   /** At most this many seen keys remembered (oldest forgotten first). */
   seenMax?: number;
+  /** At most this many recent events kept over all actors (least recently active forgotten first). */
+  recentTotalMax?: number;
 }
 
 /**
@@ -32,7 +34,10 @@ interface RecentList {
 }
 
 export class DetectionState {
+  /** Actor → kept recent events; the Map's order is the actors' order of last activity. */
   private recent = new Map<string, RecentList>();
+  private recentTotal = 0;
+  private newestMs = Number.NEGATIVE_INFINITY;
   /** actor → action → targets seen ("*" = any target), and the order they were first seen in. */
   private seen = new Map<string, Map<string, Set<string>>>();
   private seenOrder: SeenKey[] = [];
@@ -45,6 +50,7 @@ export class DetectionState {
   private readonly windowMs: number;
   private readonly recentMax: number;
   private readonly seenMax: number;
+  private readonly recentTotalMax: number;
   /** Built once: detectors read it on every event, and it only closes over this state. */
   private readonly ctx: DetectionContext;
 
@@ -54,6 +60,7 @@ export class DetectionState {
     this.windowMs = opts.recentWindowMs ?? 60 * 60 * 1000;
     this.recentMax = opts.recentMax ?? 500;
     this.seenMax = opts.seenMax ?? 200_000;
+    this.recentTotalMax = opts.recentTotalMax ?? 50_000;
     this.ctx = {
       allowedDomains: this.allowedDomains,
       internalAccounts: this.internalAccounts,
@@ -69,6 +76,11 @@ export class DetectionState {
     return this.ctx;
   }
 
+  /** Recent events held over all actors (bounded by recentTotalMax). */
+  get recentSize(): number {
+    return this.recentTotal;
+  }
+
   /**
    * Remember an event after it was run through the detectors. `keep` says whether recentByActor
    * returns it later, `seen` whether seenBefore knows its actor → action → target (runDetectors
@@ -76,18 +88,25 @@ export class DetectionState {
    * the actor's window: what is kept is what the detectors would have seen keeping everything.
    */
   observe(event: IamEvent, seen = true, keep = true): void {
-    let list = this.recent.get(event.actor.id);
-    if (!list && keep) {
+    const actor = event.actor.id;
+    let list = this.recent.get(actor);
+    if (list) {
+      // Re-inserted, so the Map stays in order of last activity.
+      this.recent.delete(actor);
+      this.recent.set(actor, list);
+    } else if (keep) {
       list = { events: [], times: [], seqs: [], count: 0 };
-      this.recent.set(event.actor.id, list);
+      this.recent.set(actor, list);
     }
     if (list) {
       const newest = Date.parse(event.time);
+      if (newest > this.newestMs) this.newestMs = newest;
       const count = ++list.count;
       if (keep) {
         list.events.push(event);
         list.times.push(newest);
         list.seqs.push(count);
+        this.recentTotal++;
       }
       const { times, seqs } = list;
       let drop = 0;
@@ -97,16 +116,31 @@ export class DetectionState {
       ) {
         drop++;
       }
-      if (drop === times.length) this.recent.delete(event.actor.id);
+      this.recentTotal -= drop;
+      if (drop === times.length) this.recent.delete(actor);
       else if (drop) {
         list.events.splice(0, drop);
         times.splice(0, drop);
         seqs.splice(0, drop);
       }
+      this.forgetIdleActors();
     }
     if (!seen) return;
     this.remember(event.actor.id, event.action, event.target.id);
     this.remember(event.actor.id, event.action, "*");
+  }
+
+  /**
+   * Actors idle for longer than the window, and the least recently active beyond
+   * recentTotalMax, are forgotten: every new principal name would otherwise stay for good.
+   */
+  private forgetIdleActors(): void {
+    for (const [actor, list] of this.recent) {
+      const last = list.times[list.times.length - 1];
+      if (this.recentTotal <= this.recentTotalMax && !(this.newestMs - last > this.windowMs)) break;
+      this.recent.delete(actor);
+      this.recentTotal -= list.events.length;
+    }
   }
 
   /**

@@ -5,6 +5,7 @@ import { e2eSection } from "./e2e";
 import { leastPrivilegeSection } from "./leastPrivilege";
 import { remediationSection } from "./remediation";
 import { slackSection } from "./slack";
+import { soakSection } from "./soak";
 
 /** Every benchmark section, in the order `npm run bench` runs them. */
 export const sections: BenchSection[] = [
@@ -14,4 +15,5 @@ export const sections: BenchSection[] = [
   e2eSection,
   slackSection,
   remediationSection,
+  soakSection,
 ];

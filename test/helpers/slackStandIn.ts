@@ -15,6 +15,13 @@ export interface RecordedCall {
 
 type Failure = { status: 429; retryAfterS: number } | { status: 500 | 502 | 503 };
 
+export interface SlackStandInOptions {
+  /** Keep every call in `calls` (default). Long load runs turn it off and use onCall. */
+  record?: boolean;
+  /** Called as each Web API call arrives, before it is answered. */
+  onCall?(method: string, body: Record<string, unknown>): void;
+}
+
 export class SlackStandIn {
   readonly calls: RecordedCall[] = [];
   /** usergroup id → member user ids, for usergroups.users.list. */
@@ -28,6 +35,8 @@ export class SlackStandIn {
   private history: { channel: string; ts: string; text: unknown; metadata: unknown }[] = [];
   url = "";
 
+  constructor(private readonly options: SlackStandInOptions = {}) {}
+
   async start(): Promise<this> {
     const app = express();
     app.use(express.urlencoded({ extended: false }), express.json());
@@ -36,8 +45,9 @@ export class SlackStandIn {
       const body = this.decode(req.body ?? {});
       this.onCall?.(method, body);
       const fail = this.failures.get(method)?.shift();
+      this.options.onCall?.(method, body);
       const call: RecordedCall = { method, body: { ...body, __status: fail?.status ?? 200 }, at: Date.now() };
-      this.calls.push(call);
+      if (this.options.record !== false) this.calls.push(call);
       if (fail) {
         if (fail.status === 429) res.set("Retry-After", String(fail.retryAfterS));
         res

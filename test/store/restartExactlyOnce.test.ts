@@ -137,7 +137,7 @@ describe("restart after SIGKILL", () => {
     const tStart = Date.now();
     const first = startServer(port, dataDir);
     procs.push(first);
-    await waitFor("first start", () => readyz(url), 20_000).catch((err) => {
+    await waitFor("first start", () => readyz(url), 60_000).catch((err) => {
       throw new Error(`${(err as Error).message}\n${first.output.join("")}`);
     });
 
@@ -191,7 +191,7 @@ describe("restart after SIGKILL", () => {
 
     const second = startServer(port, dataDir);
     procs.push(second);
-    await waitFor("second start", () => readyz(url), 20_000);
+    await waitFor("second start", () => readyz(url), 60_000);
     const t0 = Date.now();
     const startMs = [tKill - tStart, t0 - tKill];
     for (const i of [...unacked]) expect(await post(i)).toBe(true);
