@@ -106,6 +106,14 @@ export type GcpLogEntry = z.infer<typeof GcpLogEntrySchema>;
 const parseLogEntry = fastParser(GcpLogEntrySchema);
 const parseAuditLog = fastParser(AuditLogSchema);
 const parsePolicyDelta = fastParser(PolicyDeltaSchema);
+const parseGcpDetails = fastParser(GcpDetailsSchema);
+
+/** `GcpDetailsSchema.parse` through the compiled check: same result, same ZodError on reject. */
+function checkGcpDetails(value: unknown): GcpDetails {
+  const r = parseGcpDetails(value);
+  if (!r.success) throw r.error;
+  return r.data;
+}
 
 /** True when the value looks like a Cloud Audit Logs LogEntry (has a protoPayload). */
 export function isGcpLogEntry(value: unknown): boolean {
@@ -184,7 +192,7 @@ export function normalizeGcpLogEntry(entry: unknown): IamEvent {
   // The base fields above come from validated input; only the lifecycle parts read request /
   // response Structs loosely, so only entries that carry them go through the schema again.
   const checkedDetails = Object.keys(lifecycle).length
-    ? GcpDetailsSchema.parse(withoutUndefined({ ...details, ...lifecycle }))
+    ? checkGcpDetails(withoutUndefined({ ...details, ...lifecycle }))
     : withoutUndefined(details);
 
   return {
