@@ -372,11 +372,14 @@ const COLLECTION_KINDS: Record<string, string> = {
 
 function targetOf(p: AuditLog, resourceType: string, labels: Record<string, string>): Target {
   const name = p.resourceName ?? "";
-  const segments = name.split("/");
+  // Plain string reads, not split + regexes: this runs on every GCP event.
+  const slash = name.indexOf("/");
+  const head = slash > 0 ? name.slice(0, slash) : "";
+  const second = slash > 0 && name.indexOf("/", slash + 1) < 0 ? name.slice(slash + 1) : "";
   let level: TargetLevel = "resource";
-  if (/^organizations\/[^/]+$/.test(name)) level = "organization";
-  else if (/^folders\/[^/]+$/.test(name)) level = "folder";
-  else if (/^projects\/[^/]+$/.test(name) && segments[1] !== "_" && segments[1] !== "-") level = "project";
+  if (second && head === "organizations") level = "organization";
+  else if (second && head === "folders") level = "folder";
+  else if (second && head === "projects" && second !== "_" && second !== "-") level = "project";
   else if (!name) {
     if (resourceType === "organization") level = "organization";
     else if (resourceType === "folder") level = "folder";
@@ -387,11 +390,13 @@ function targetOf(p: AuditLog, resourceType: string, labels: Record<string, stri
   if (level !== "resource") kind = level;
   else {
     // Object names may contain slashes: "…/buckets/b/objects/a/b.csv" is an object.
-    const lastCollection = /\/buckets\/[^/]+\/objects\/./.test(name)
-      ? "objects"
-      : segments.length >= 2
-        ? segments[segments.length - 2]
-        : "";
+    const last = name.lastIndexOf("/");
+    const lastCollection =
+      name.includes("/objects/") && /\/buckets\/[^/]+\/objects\/./.test(name)
+        ? "objects"
+        : last >= 0
+          ? name.slice(name.lastIndexOf("/", last - 1) + 1, last)
+          : "";
     kind = COLLECTION_KINDS[lastCollection] ?? RESOURCE_TYPE_KINDS[resourceType] ?? resourceType;
   }
 
@@ -412,13 +417,10 @@ function targetOf(p: AuditLog, resourceType: string, labels: Record<string, stri
           ? `projects/${project}`
           : resourceType);
   const region = labels.location ?? labels.region;
-  return withoutUndefined({
-    kind,
-    id,
-    project,
-    level,
-    region: region && region !== "global" ? region : undefined,
-  });
+  // Built without undefined keys directly (same keys, same order as before).
+  const target: Target = project === undefined ? { kind, id, level } : { kind, id, project, level };
+  if (region && region !== "global") target.region = region;
+  return target;
 }
 
 // ---------- bindings ----------
