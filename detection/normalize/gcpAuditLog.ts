@@ -160,12 +160,24 @@ export function normalizeGcpLogEntry(entry: unknown): IamEvent {
   const allGrants = [...changes.grants, ...aclGrants];
 
   const authz = p.authorizationInfo ?? [];
-  const permissionsUsed = unique(
-    authz.filter((a) => a.granted === true && a.permission).map((a) => a.permission as string),
-  );
-  const deniedPermissions = unique(
-    authz.filter((a) => a.granted === false && a.permission).map((a) => a.permission as string),
-  );
+  // First occurrence kept. Short lists (the usual case) in one pass with no temporaries;
+  // long ones through a Set, so a call checked against hundreds of permissions stays linear.
+  let permissionsUsed: string[] = [];
+  let deniedPermissions: string[] = [];
+  if (authz.length <= SHORT_AUTHZ) {
+    for (const a of authz) {
+      if (!a.permission) continue;
+      if (a.granted === true) addOnce(permissionsUsed, a.permission);
+      else if (a.granted === false) addOnce(deniedPermissions, a.permission);
+    }
+  } else {
+    permissionsUsed = unique(
+      authz.filter((a) => a.granted === true && a.permission).map((a) => a.permission as string),
+    );
+    deniedPermissions = unique(
+      authz.filter((a) => a.granted === false && a.permission).map((a) => a.permission as string),
+    );
+  }
 
   const details: GcpDetails = {
     logType: logTypeOf(e.logName),
@@ -244,6 +256,13 @@ const STATUS_NAMES: Record<number, string> = {
   15: "DATA_LOSS",
   16: "UNAUTHENTICATED",
 };
+
+const SHORT_AUTHZ = 16;
+
+/** Appends unless already there (for short lists a scan beats building a Set). */
+function addOnce(xs: string[], x: string): void {
+  if (!xs.includes(x)) xs.push(x);
+}
 
 function unique<T>(xs: T[]): T[] {
   return [...new Set(xs)];
