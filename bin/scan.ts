@@ -4,7 +4,7 @@ import type { Readable } from "node:stream";
 import { DetectionState } from "../detection/detectionState";
 import type { Detector } from "../detection/detector";
 import { normalizeRecord } from "../detection/normalize";
-import type { AnomalyScorer } from "../detection/pipeline";
+import type { AnomalyScorer, PipelineOptions } from "../detection/pipeline";
 import { analyzeEvent } from "../detection/pipeline";
 import type { RiskWeights } from "../detection/risk";
 import { extractAnyRecords } from "../handlers/envelopes";
@@ -35,29 +35,30 @@ export interface ScanOptions {
 
 export class Scanner {
   private state: DetectionState;
-  constructor(private readonly opts: ScanOptions) {
+  /** The pipeline's options never change between events: built once, not per event. */
+  private readonly pipeline: PipelineOptions;
+  constructor(opts: ScanOptions) {
     this.state = new DetectionState({
       allowedDomains: opts.allowedDomains,
       internalAccounts: opts.internalAccounts,
     });
+    this.pipeline = {
+      detectors: opts.detectors,
+      state: this.state,
+      weights: opts.weights,
+      productionPatterns: opts.productionPatterns,
+      anomaly: opts.anomaly,
+    };
   }
 
   /** One parsed JSON value → one output line per event it carries. */
   scanValue(value: unknown): ScanLine[] {
-    return extractAnyRecords(value).map((r) => {
+    const records = extractAnyRecords(value);
+    const out: ScanLine[] = [];
+    for (const r of records) {
       const event = normalizeRecord(r.record);
-      const a = analyzeEvent(
-        event,
-        {
-          detectors: this.opts.detectors,
-          state: this.state,
-          weights: this.opts.weights,
-          productionPatterns: this.opts.productionPatterns,
-          anomaly: this.opts.anomaly,
-        },
-        new Date(),
-      );
-      return {
+      const a = analyzeEvent(event, this.pipeline, new Date());
+      out.push({
         eventId: event.id,
         source: event.source,
         action: event.action,
@@ -69,8 +70,9 @@ export class Scanner {
           summary: f.summary,
         })),
         risk: a.risk,
-      };
-    });
+      });
+    }
+    return out;
   }
 
   /**

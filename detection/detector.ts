@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import * as crypto from "node:crypto";
 import type { Category, Finding, IamEvent, Identity, Severity, Source } from "./model";
 
 /**
@@ -76,11 +76,17 @@ export interface FindingDraft {
   discriminator?: string;
 }
 
+/**
+ * SHA-256 of a UTF-8 string, hex. One-shot `crypto.hash` (Node >= 20.12) is half the cost of a
+ * Hash object per finding; the same digest either way (engines allow 20.11, hence the fallback).
+ */
+const sha256Hex: (text: string) => string =
+  typeof crypto.hash === "function"
+    ? (text) => crypto.hash("sha256", text, "hex")
+    : (text) => crypto.createHash("sha256").update(text).digest("hex");
+
 export function findingId(eventId: string, detectorId: string, discriminator = ""): string {
-  return createHash("sha256")
-    .update(`${eventId}\u0000${detectorId}\u0000${discriminator}`)
-    .digest("hex")
-    .slice(0, 24);
+  return sha256Hex(`${eventId}\u0000${detectorId}\u0000${discriminator}`).slice(0, 24);
 }
 
 export function toFinding(d: Detector, event: IamEvent, draft: FindingDraft): Finding {

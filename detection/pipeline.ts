@@ -44,15 +44,27 @@ export function analyzeEvent(event: IamEvent, opts: PipelineOptions, now: Date):
   const raw = runDetectors(opts.detectors, event, opts.state);
   const anomaly = opts.anomaly?.scoreAndLearn(event);
   if (anomaly?.finding) raw.push(anomaly.finding);
+  // Most events raise nothing: no suppression to apply, nothing to score.
+  if (raw.length === 0) {
+    return {
+      event,
+      findings: raw,
+      silenced: [],
+      lowered: [],
+      anomalyScore: anomaly?.score ?? 0,
+      anomalyReasons: anomaly?.reasons ?? [],
+      risk: 0,
+      factors: [],
+    };
+  }
   const sup = applySuppressions(raw, event, opts.suppressions ?? [], now);
-  const identity = opts.state.context().identity(event.actor.id);
   const { risk, factors } = sup.kept.length
     ? scoreRisk(
         {
           findings: sup.kept,
           anomalyScore: anomaly?.score,
           anomalyReasons: anomaly?.reasons,
-          identity,
+          identity: opts.state.context().identity(event.actor.id),
           igaConnected: opts.igaConnected,
           target: event.target,
           productionPatterns: opts.productionPatterns,

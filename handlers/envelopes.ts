@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { fastParser } from "../detection/normalize/fastParse";
 
 /**
  * The outside shapes events arrive in, as zod schemas, and the functions that take raw
@@ -81,8 +82,15 @@ function describe(error: z.ZodError, where: string): string {
   return `${where}: ${path}: ${first.message}`;
 }
 
+/**
+ * Compiled checks in front of the envelope schemas: a valid record is taken as it is rather
+ * than copied by zod (every line of a scan and every webhook record goes through these).
+ */
+const parseLogEntryEnvelope = fastParser(LogEntryEnvelopeSchema);
+const parseCloudTrailRecordEnvelope = fastParser(CloudTrailRecordEnvelopeSchema);
+
 function asLogEntry(value: unknown, where: string): RawRecord {
-  const parsed = LogEntryEnvelopeSchema.safeParse(value);
+  const parsed = parseLogEntryEnvelope(value);
   if (!parsed.success)
     throw new EnvelopeError(describe(parsed.error, `${where} is not a Cloud Audit LogEntry`));
   return { id: `gcp:${parsed.data.insertId}`, source: "gcp", record: parsed.data };
@@ -131,7 +139,7 @@ export function extractGcpRecords(body: unknown, binaryCloudEvent: boolean): Raw
 }
 
 function asCloudTrailRecord(value: unknown, where: string): RawRecord {
-  const parsed = CloudTrailRecordEnvelopeSchema.safeParse(value);
+  const parsed = parseCloudTrailRecordEnvelope(value);
   if (!parsed.success) throw new EnvelopeError(describe(parsed.error, `${where} is not a CloudTrail record`));
   return { id: `aws:${parsed.data.eventID}`, source: "aws", record: parsed.data };
 }

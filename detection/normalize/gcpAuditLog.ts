@@ -106,6 +106,14 @@ export type GcpLogEntry = z.infer<typeof GcpLogEntrySchema>;
 const parseLogEntry = fastParser(GcpLogEntrySchema);
 const parseAuditLog = fastParser(AuditLogSchema);
 const parsePolicyDelta = fastParser(PolicyDeltaSchema);
+const parseGcpDetails = fastParser(GcpDetailsSchema);
+
+/** `GcpDetailsSchema.parse` through the compiled check: same result, same ZodError on reject. */
+function checkGcpDetails(value: unknown): GcpDetails {
+  const r = parseGcpDetails(value);
+  if (!r.success) throw r.error;
+  return r.data;
+}
 
 /** True when the value looks like a Cloud Audit Logs LogEntry (has a protoPayload). */
 export function isGcpLogEntry(value: unknown): boolean {
@@ -152,12 +160,24 @@ export function normalizeGcpLogEntry(entry: unknown): IamEvent {
   const allGrants = [...changes.grants, ...aclGrants];
 
   const authz = p.authorizationInfo ?? [];
-  const permissionsUsed = unique(
-    authz.filter((a) => a.granted === true && a.permission).map((a) => a.permission as string),
-  );
-  const deniedPermissions = unique(
-    authz.filter((a) => a.granted === false && a.permission).map((a) => a.permission as string),
-  );
+  // First occurrence kept. Short lists (the usual case) in one pass with no temporaries;
+  // long ones through a Set, so a call checked against hundreds of permissions stays linear.
+  let permissionsUsed: string[] = [];
+  let deniedPermissions: string[] = [];
+  if (authz.length <= SHORT_AUTHZ) {
+    for (const a of authz) {
+      if (!a.permission) continue;
+      if (a.granted === true) addOnce(permissionsUsed, a.permission);
+      else if (a.granted === false) addOnce(deniedPermissions, a.permission);
+    }
+  } else {
+    permissionsUsed = unique(
+      authz.filter((a) => a.granted === true && a.permission).map((a) => a.permission as string),
+    );
+    deniedPermissions = unique(
+      authz.filter((a) => a.granted === false && a.permission).map((a) => a.permission as string),
+    );
+  }
 
   const details: GcpDetails = {
     logType: logTypeOf(e.logName),
@@ -184,7 +204,7 @@ export function normalizeGcpLogEntry(entry: unknown): IamEvent {
   // The base fields above come from validated input; only the lifecycle parts read request /
   // response Structs loosely, so only entries that carry them go through the schema again.
   const checkedDetails = Object.keys(lifecycle).length
-    ? GcpDetailsSchema.parse(withoutUndefined({ ...details, ...lifecycle }))
+    ? checkGcpDetails(withoutUndefined({ ...details, ...lifecycle }))
     : withoutUndefined(details);
 
   return {
@@ -236,6 +256,13 @@ const STATUS_NAMES: Record<number, string> = {
   15: "DATA_LOSS",
   16: "UNAUTHENTICATED",
 };
+
+const SHORT_AUTHZ = 16;
+
+/** Appends unless already there (for short lists a scan beats building a Set). */
+function addOnce(xs: string[], x: string): void {
+  if (!xs.includes(x)) xs.push(x);
+}
 
 function unique<T>(xs: T[]): T[] {
   return [...new Set(xs)];
@@ -364,11 +391,14 @@ const COLLECTION_KINDS: Record<string, string> = {
 
 function targetOf(p: AuditLog, resourceType: string, labels: Record<string, string>): Target {
   const name = p.resourceName ?? "";
-  const segments = name.split("/");
+  // Plain string reads, not split + regexes: this runs on every GCP event.
+  const slash = name.indexOf("/");
+  const head = slash > 0 ? name.slice(0, slash) : "";
+  const second = slash > 0 && name.indexOf("/", slash + 1) < 0 ? name.slice(slash + 1) : "";
   let level: TargetLevel = "resource";
-  if (/^organizations\/[^/]+$/.test(name)) level = "organization";
-  else if (/^folders\/[^/]+$/.test(name)) level = "folder";
-  else if (/^projects\/[^/]+$/.test(name) && segments[1] !== "_" && segments[1] !== "-") level = "project";
+  if (second && head === "organizations") level = "organization";
+  else if (second && head === "folders") level = "folder";
+  else if (second && head === "projects" && second !== "_" && second !== "-") level = "project";
   else if (!name) {
     if (resourceType === "organization") level = "organization";
     else if (resourceType === "folder") level = "folder";
@@ -379,11 +409,13 @@ function targetOf(p: AuditLog, resourceType: string, labels: Record<string, stri
   if (level !== "resource") kind = level;
   else {
     // Object names may contain slashes: "…/buckets/b/objects/a/b.csv" is an object.
-    const lastCollection = /\/buckets\/[^/]+\/objects\/./.test(name)
-      ? "objects"
-      : segments.length >= 2
-        ? segments[segments.length - 2]
-        : "";
+    const last = name.lastIndexOf("/");
+    const lastCollection =
+      name.includes("/objects/") && /\/buckets\/[^/]+\/objects\/./.test(name)
+        ? "objects"
+        : last >= 0
+          ? name.slice(name.lastIndexOf("/", last - 1) + 1, last)
+          : "";
     kind = COLLECTION_KINDS[lastCollection] ?? RESOURCE_TYPE_KINDS[resourceType] ?? resourceType;
   }
 
@@ -404,13 +436,10 @@ function targetOf(p: AuditLog, resourceType: string, labels: Record<string, stri
           ? `projects/${project}`
           : resourceType);
   const region = labels.location ?? labels.region;
-  return withoutUndefined({
-    kind,
-    id,
-    project,
-    level,
-    region: region && region !== "global" ? region : undefined,
-  });
+  // Built without undefined keys directly (same keys, same order as before).
+  const target: Target = project === undefined ? { kind, id, level } : { kind, id, project, level };
+  if (region && region !== "global") target.region = region;
+  return target;
 }
 
 // ---------- bindings ----------
