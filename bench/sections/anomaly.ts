@@ -292,7 +292,7 @@ export function compareWithMl(all: Float64Array, log: (line: string) => void): B
         "share of those scored rows with at most one nonzero feature (ours answers them from per-feature tables)",
     },
     {
-      key: "anomaly.score_speedup",
+      key: "anomaly.speedup_vs_ml_isolation_forest",
       value: Number(ratio.toFixed(1)),
       unit: "×",
       label: "our scoring throughput / ml-isolation-forest's: same training rows, scored rows and tree count",
