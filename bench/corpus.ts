@@ -1,18 +1,10 @@
+import { mulberry32 as seededRandom } from "../detection/anomaly/prng";
+
 /**
  * A generated corpus of mixed CloudTrail records and Cloud Audit LogEntries, in the
  * providers' documented shapes, seeded so every run scans the same lines. Most events are
  * routine (reads, describes, object access); a few percent are the changes detectors look for.
  */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const AWS_ACCOUNTS = ["111122223333", "444455556666", "777788889999"];
 const USERS = Array.from({ length: 300 }, (_, i) => `user${i}`);

@@ -1,5 +1,5 @@
+import { mulberry32 as seededRandom } from "../detection/anomaly/prng";
 import type { IamEvent } from "../detection/model";
-import { seededRandom } from "./corpus";
 
 /**
  * A synthetic organisation for the anomaly model, seeded so every run is the same: people in

@@ -1,3 +1,4 @@
+import { mulberry32 } from "../../detection/anomaly/prng";
 import { gcpRole, gcpRoleData } from "../../detection/referenceData";
 import { buildGcpRoleIndex, gcpRoleIndex } from "../../remediation/leastPrivilege/gcpRoleIndex";
 import type { PrincipalGrants } from "../../remediation/leastPrivilege/grantSource";
@@ -54,18 +55,6 @@ const COMMON = [
   "roles/spanner.databaseUser",
 ].filter((r) => gcpRole(r));
 
-/** mulberry32: small, fast, seeded. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function principal(i: number, rand: () => number): { doc: UsageDoc; grants: PrincipalGrants } {
   const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
   const roles = new Set<string>();
@@ -117,7 +106,7 @@ export const leastPrivilegeSection: BenchSection = {
       `role data: ${Object.keys(data).length} roles, ${index.roles.length} proposable, ${index.permNames.length} permissions; index built in ${indexMs.toFixed(0)} ms`,
     );
 
-    const rand = prng(42);
+    const rand = mulberry32(42);
     const settings = DEFAULT_LEAST_PRIVILEGE;
     // First call in the process (lazy caches cold), on its own.
     const first = principal(-1, rand);
