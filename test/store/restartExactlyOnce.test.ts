@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Incident } from "../../detection/model";
 import { SqliteStore } from "../../integrations/store/sqliteStore";
+import { exited, freePort, readyz, waitUntil } from "../helpers/childServer";
 import { awsPublicBucketPolicyRecord } from "../helpers/fixtures";
 
 /**
@@ -22,17 +22,6 @@ const EVENTS = 10_000;
 const ACTORS = 250;
 const WINDOW_MS = 60 * 60_000;
 const BASE = Date.parse("2026-11-20T12:00:00Z");
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once("error", rej);
-    s.listen(0, "127.0.0.1", () => {
-      const addr = s.address();
-      s.close(() => (addr && typeof addr === "object" ? res(addr.port) : rej(new Error("no port"))));
-    });
-  });
-}
 
 /** Event n: one of 250 IAM users making one of two buckets public, spread over three hours. */
 function event(n: number) {
@@ -86,36 +75,6 @@ function startServer(port: number, dataDir: string): Proc {
   return { child, output };
 }
 
-async function readyz(url: string): Promise<{ backlog: number; deadLetters: number } | null> {
-  try {
-    const res = await fetch(`${url}/readyz`);
-    return (await res.json()) as { backlog: number; deadLetters: number };
-  } catch {
-    return null;
-  }
-}
-
-async function waitFor<T>(
-  what: string,
-  fn: () => Promise<T | null | undefined | false>,
-  ms: number,
-): Promise<T> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const v = await fn();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  return new Promise((res) => {
-    if (child.exitCode !== null || child.signalCode !== null) res();
-    else child.once("exit", () => res());
-  });
-}
-
 const dataDir = mkdtempSync(join(tmpdir(), "immune-restart-"));
 const procs: Proc[] = [];
 afterAll(async () => {
@@ -137,7 +96,7 @@ describe("restart after SIGKILL", () => {
     const tStart = Date.now();
     const first = startServer(port, dataDir);
     procs.push(first);
-    await waitFor("first start", () => readyz(url), 60_000).catch((err) => {
+    await waitUntil("first start", () => readyz(url), 60_000).catch((err) => {
       throw new Error(`${(err as Error).message}\n${first.output.join("")}`);
     });
 
@@ -191,7 +150,7 @@ describe("restart after SIGKILL", () => {
 
     const second = startServer(port, dataDir);
     procs.push(second);
-    await waitFor("second start", () => readyz(url), 60_000);
+    await waitUntil("second start", () => readyz(url), 60_000);
     const t0 = Date.now();
     const startMs = [tKill - tStart, t0 - tKill];
     for (const i of [...unacked]) expect(await post(i)).toBe(true);
@@ -199,7 +158,7 @@ describe("restart after SIGKILL", () => {
     // every record is counted once, as new or as already held, and none beyond the in-flight files.
     expect(accepted + duplicates).toBe(EVENTS);
     expect(duplicates).toBeLessThanOrEqual(4 * 200);
-    await waitFor(
+    await waitUntil(
       "backlog to drain",
       async () => {
         const r = await readyz(url);
