@@ -2,6 +2,7 @@ import type { App, BlockAction, ButtonAction, ViewSubmitAction } from "@slack/bo
 import type { Incident } from "../../detection/model";
 import { appendAudit } from "../../integrations/store/audit";
 import type { BotDeps } from "../botDeps";
+import { auditPress, proposeChange } from "../buttonPress";
 import { runCommand } from "../commands/runCommand";
 import type { ActionOutcome, Responder } from "../incidentActions";
 import { timelineText } from "../views/incidentCard";
@@ -122,28 +123,10 @@ export function registerSlackHandlers(app: App, ctx: Ctx): void {
       try {
         const who = await responder(ctx, body.user);
         const by = `slack:${who.id}`;
-        // propose_change carries a principal, not an incident.
-        const proposing = id === "propose_change";
-        await appendAudit(deps.store, {
-          actor: by,
-          action: `press:${id}`,
-          ...(proposing ? {} : { incidentId }),
-          detail: {
-            display: who.display,
-            approver: who.approver,
-            channel: channelId,
-            ts: messageTs,
-            ...(proposing ? { principal: incidentId } : {}),
-          },
-        });
+        await auditPress(deps.store, by, id, incidentId, who, { channel: channelId, ts: messageTs });
         if (id === "details") return;
-        if (proposing) {
-          const outcome = deps.actions.proposeLeastPrivilege
-            ? await deps.actions.proposeLeastPrivilege(incidentId, who)
-            : {
-                ok: false,
-                message: "Remediation is not enabled on this server, so nothing can be proposed.",
-              };
+        if (id === "propose_change") {
+          const outcome = await proposeChange(deps.actions, incidentId, who);
           return tellUser(ctx, channelId, who.id, outcome.message);
         }
         if (NEEDS_APPROVER.includes(id) && !who.approver) {

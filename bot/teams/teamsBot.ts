@@ -11,6 +11,7 @@ import { appendAudit } from "../../integrations/store/audit";
 import type { Store } from "../../integrations/store/store";
 import { responderKey } from "../basicIncidentActions";
 import type { StatusProvider } from "../botDeps";
+import { auditPress, proposeChange } from "../buttonPress";
 import { runCommand } from "../commands/runCommand";
 import type { ActionOutcome, IncidentActions, Responder } from "../incidentActions";
 import type { Logger } from "../logger";
@@ -180,25 +181,12 @@ export class TeamsBot extends TeamsActivityHandler {
       }
       if (!ACTION_IDS.includes(verb as ActionId)) return messageResponse(`Unknown action "${verb}".`);
       const id = verb as ActionId;
-      // propose_change carries a principal, not an incident.
-      const proposing = id === "propose_change";
-      await appendAudit(this.deps.store, {
-        actor: by,
-        action: `press:${id}`,
-        ...(proposing ? {} : { incidentId }),
-        detail: {
-          display: who.display,
-          approver: who.approver,
-          conversation: context.activity.conversation?.id,
-          message: context.activity.replyToId,
-          ...(proposing ? { principal: incidentId } : {}),
-        },
+      await auditPress(this.deps.store, by, id, incidentId, who, {
+        conversation: context.activity.conversation?.id,
+        message: context.activity.replyToId,
       });
-      if (proposing) {
-        const actions = this.deps.actions();
-        const outcome = actions.proposeLeastPrivilege
-          ? await actions.proposeLeastPrivilege(incidentId, who)
-          : { ok: false, message: "Remediation is not enabled on this server, so nothing can be proposed." };
+      if (id === "propose_change") {
+        const outcome = await proposeChange(this.deps.actions(), incidentId, who);
         return messageResponse(outcome.message);
       }
       if (NEEDS_APPROVER.includes(id) && !who.approver) {
