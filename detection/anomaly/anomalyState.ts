@@ -35,7 +35,8 @@ export class AnomalyState {
   private readonly peers = new Map<string, Baseline>();
   private readonly identities = new Map<string, Identity>();
   private readonly dirty = new Set<Baseline>();
-  private readonly groupCache = new Map<string, { department?: string; kind: string }>();
+  /** Per actor id: its kind and peer groups (an id keeps its kind, so the id alone is the key). */
+  private readonly groupCache = new Map<string, { actorKind: string; department?: string; kind: string }>();
 
   constructor(opts: AnomalyStateOptions = {}) {
     this.baselineDays = opts.baselineDays ?? 30;
@@ -68,16 +69,16 @@ export class AnomalyState {
 
   /** The peer groups an actor belongs to: its department (if known) and its kind. */
   groupsOf(event: IamEvent): { department?: string; kind: string } {
-    const cacheKey = `${event.actor.kind}|${event.actor.id}`;
-    let g = this.groupCache.get(cacheKey);
-    if (!g) {
+    let g = this.groupCache.get(event.actor.id);
+    if (!g || g.actorKind !== event.actor.kind) {
       const dept = this.identities.get(event.actor.id)?.department;
       g = {
+        actorKind: event.actor.kind,
         ...(dept ? { department: `dept:${dept.toLowerCase()}` } : {}),
         kind: `kind:${actorClass(event.actor.kind)}`,
       };
       if (this.groupCache.size >= 200_000) this.groupCache.clear();
-      this.groupCache.set(cacheKey, g);
+      this.groupCache.set(event.actor.id, g);
     }
     return g;
   }
@@ -166,8 +167,12 @@ export class AnomalyState {
   }
 
   /** Training: writes the event's features at out[offset..], then learns it. */
-  extractAndObserve(event: IamEvent, out: Float64Array, offset: number): EventKeys {
-    const k = eventKeys(event);
+  extractAndObserve(
+    event: IamEvent,
+    out: Float64Array,
+    offset: number,
+    k: EventKeys = eventKeys(event),
+  ): EventKeys {
     const { reference, own } = this.comparison(event);
     extractFeatures(k, reference, own, this.baselineDays, out, offset);
     this.observe(event, k);

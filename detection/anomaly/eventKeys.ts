@@ -111,7 +111,9 @@ export function userAgentKey(ua: string): string {
     .slice(0, 160);
 }
 
-const CLASS_CACHE = new Map<string, { iamChange: boolean; privileged: boolean }>();
+/** Service → action → class: nested, so a lookup builds no key string. */
+const CLASS_CACHE = new Map<string, Map<string, { iamChange: boolean; privileged: boolean }>>();
+let classCached = 0;
 
 const GCP_PRIVILEGED =
   /(setiampolicy|createserviceaccountkey|uploadserviceaccountkey|generateaccesstoken|signblob|signjwt|createrole|updaterole|undeleterole|setorgpolicy|createworkloadidentitypoolprovider)$/i;
@@ -120,12 +122,13 @@ const GCP_IAM_CHANGE =
 const AWS_CREDENTIALS = /^(createaccesskey|createloginprofile|updateloginprofile|updateassumerolepolicy)$/i;
 
 /** Whether a call changes IAM and whether it is privileged (permissions management, credentials). */
-export function classify(event: Pick<IamEvent, "source" | "service" | "action">): {
+export function classify(event: Pick<IamEvent, "service" | "action">): {
   iamChange: boolean;
   privileged: boolean;
 } {
-  const key = `${event.source}|${event.service}|${event.action}`;
-  const hit = CLASS_CACHE.get(key);
+  // The service names the cloud (".amazonaws.com" or a Google API), so it and the action are the key.
+  let byAction = CLASS_CACHE.get(event.service);
+  const hit = byAction?.get(event.action);
   if (hit) return hit;
   let iamChange = false;
   let privileged = false;
@@ -143,7 +146,11 @@ export function classify(event: Pick<IamEvent, "source" | "service" | "action">)
       iamChange = privileged;
   }
   const out = { iamChange, privileged };
-  if (CLASS_CACHE.size < 50_000) CLASS_CACHE.set(key, out);
+  if (classCached < 50_000) {
+    if (!byAction) CLASS_CACHE.set(event.service, (byAction = new Map()));
+    byAction.set(event.action, out);
+    classCached++;
+  }
   return out;
 }
 

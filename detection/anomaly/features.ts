@@ -88,13 +88,17 @@ export function windowStats(k: EventKeys, own: Baseline | undefined): WindowStat
 /** Share of the baseline's calls in hour-of-day h (smoothed over h ± 1). */
 export function hourShare(b: Baseline, h: number): number {
   if (b.hourTotal <= 0) return 0;
-  const at = (x: number) => {
-    const hh = (x + 24) % 24;
-    let s = 0;
-    for (let d = 0; d < 7; d++) s += b.hourOfWeek[d * 24 + hh];
-    return s;
-  };
-  return (0.5 * at(h) + 0.25 * (at(h - 1) + at(h + 1))) / b.hourTotal;
+  return (
+    (0.5 * hourOfDayCount(b, h) + 0.25 * (hourOfDayCount(b, h - 1) + hourOfDayCount(b, h + 1))) / b.hourTotal
+  );
+}
+
+/** Calls in hour-of-day h (wrapping) over the seven weekdays. */
+function hourOfDayCount(b: Baseline, h: number): number {
+  const hh = (h + 24) % 24;
+  let s = 0;
+  for (let d = 0; d < 7; d++) s += b.hourOfWeek[d * 24 + hh];
+  return s;
 }
 
 export function weekdayShare(b: Baseline, d: number): number {

@@ -1,7 +1,7 @@
 import type { IamEvent, Identity } from "../model";
 import { AnomalyModel } from "./anomalyModel";
 import { AnomalyState } from "./anomalyState";
-import { DAY_MS } from "./eventKeys";
+import { DAY_MS, eventKeys } from "./eventKeys";
 import { N_FEATURES } from "./features";
 import { IsolationForest } from "./isolationForest";
 import { mulberry32, randInt } from "./prng";
@@ -64,23 +64,26 @@ export function trainModel(events: Iterable<IamEvent>, opts: TrainOptions = {}):
   let eligible = 0;
   const t0 = performance.now();
   for (const event of ordered) {
-    const t = Date.parse(event.time);
+    // One parse of the event per training pass: its keys (time included) serve the window
+    // checks, the features and the baseline update.
+    const k = eventKeys(event);
+    const t = k.t;
     if (fromMs !== undefined && t < fromMs) continue;
     if (nowMs !== undefined && t > nowMs) continue;
     if (first === undefined) first = t;
     seen++;
     if (t > last) last = t;
     if (t - first < warmupMs) {
-      state.observe(event);
+      state.observe(event, k);
       continue;
     }
     // Reservoir sampling (Algorithm R): row i replaces a kept row with probability maxRows/i.
     if (eligible < maxRows) {
-      state.extractAndObserve(event, rows, eligible * N_FEATURES);
+      state.extractAndObserve(event, rows, eligible * N_FEATURES, k);
     } else {
       const j = randInt(rng, eligible + 1);
-      if (j < maxRows) state.extractAndObserve(event, rows, j * N_FEATURES);
-      else state.extractAndObserve(event, scratch, 0);
+      if (j < maxRows) state.extractAndObserve(event, rows, j * N_FEATURES, k);
+      else state.extractAndObserve(event, scratch, 0, k);
     }
     eligible++;
   }
@@ -125,15 +128,21 @@ export function trainModel(events: Iterable<IamEvent>, opts: TrainOptions = {}):
 
 /** The array itself when already in time order (the usual case), else a sorted copy. */
 function inTimeOrder(events: IamEvent[]): IamEvent[] {
-  let prev = Number.NEGATIVE_INFINITY;
+  let prev = "";
   let sorted = true;
   for (const e of events) {
-    const t = Date.parse(e.time);
-    if (t < prev) {
+    // Normalized times are UTC ISO 8601 ("…Z"): two of the same length order as text, so the
+    // common case needs no Date.parse; anything else is parsed.
+    const text = e.time;
+    const later =
+      text.length === prev.length && text.endsWith("Z") && prev.endsWith("Z")
+        ? text >= prev
+        : !prev || !(Date.parse(text) < Date.parse(prev));
+    if (!later) {
       sorted = false;
       break;
     }
-    prev = t;
+    prev = text;
   }
   if (sorted) return events;
   return events
