@@ -30,6 +30,9 @@ export const anomalyConfigShape = {
   ANOMALY_MIN_HISTORY_EVENTS: envInt(30, 0).describe(
     "Events an identity needs in its own baseline before it is judged against itself; below that it is compared with its peer group.",
   ),
+  ANOMALY_SAVE_EVERY_SECONDS: envInt(10, 0, 3600).describe(
+    "How often learnt baselines are written to the store (and always at shutdown); 0 writes after every batch. A crash loses at most this much learning, which the next retraining rebuilds from the inbox.",
+  ),
 } as const;
 
 export const AnomalyConfigSchema = z.object({ ...anomalyConfigShape });

@@ -9,8 +9,10 @@ import { scheduleRetraining } from "./retraining";
 /**
  * The anomaly model in the server. At install it loads the stored baselines and current model
  * and hands the pipeline a scorer (ctx.anomaly), which scores each event against the actor's
- * baseline, then learns it. After every batch the baselines that changed are written back
- * (ctx.onEvents), and a model another replica or `immune train` stored is picked up. Retraining
+ * baseline, then learns it. The baselines that changed are written back every
+ * ANOMALY_SAVE_EVERY_SECONDS and at shutdown, not after every batch: a busy peer-group baseline
+ * changes with nearly every event, and rewriting it per batch cost more than the detection. A
+ * model another replica or `immune train` stored is picked up. Retraining
  * runs on ANOMALY_RETRAIN_CRON from the inbox's processed history; a lease in the store lets
  * one replica train per schedule tick.
  */
@@ -90,9 +92,19 @@ export function anomalyFeature(): AnomalyFeature {
         modelTrainedAt: async () => live.model?.createdAt,
       });
 
+      // Saves run one after another, so an older copy of a baseline never lands after a newer one.
+      const saveEveryMs = cfg.ANOMALY_SAVE_EVERY_SECONDS * 1000;
+      let lastSave = Date.now();
+      let saving: Promise<unknown> = Promise.resolve();
+      const save = (): Promise<unknown> => {
+        lastSave = Date.now();
+        saving = saving.catch(() => undefined).then(() => saveAnomalyState(ctx.store, live));
+        return saving;
+      };
+      let saveTimer: NodeJS.Timeout | undefined;
       let lastCheck = Date.now();
       ctx.onEvents(async () => {
-        await saveAnomalyState(ctx.store, live);
+        if (Date.now() - lastSave >= saveEveryMs) await save();
         if (Date.now() - lastCheck < MODEL_CHECK_MS) return;
         lastCheck = Date.now();
         await adoptNewerModel(ctx, live);
@@ -101,6 +113,16 @@ export function anomalyFeature(): AnomalyFeature {
 
       let job: { stop: () => void } | undefined;
       ctx.onStart(async () => {
+        if (saveEveryMs > 0) {
+          // Also when no batch comes: what the last batches learnt reaches the store.
+          saveTimer = setInterval(() => {
+            if (Date.now() - lastSave < saveEveryMs) return;
+            save().catch((err) =>
+              ctx.logger.warn({ error: (err as Error).message }, "anomaly: could not save baselines"),
+            );
+          }, saveEveryMs);
+          saveTimer.unref();
+        }
         job = scheduleRetraining(
           cfg.ANOMALY_RETRAIN_CRON,
           async () => {
@@ -122,7 +144,8 @@ export function anomalyFeature(): AnomalyFeature {
       });
       ctx.onStop(async () => {
         job?.stop();
-        await saveAnomalyState(ctx.store, live);
+        if (saveTimer) clearInterval(saveTimer);
+        await save();
       });
 
       ctx.announce(

@@ -1,0 +1,77 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { anomalyFeature } from "../../detection/anomaly/anomalyFeature";
+import { baselineDocId } from "../../detection/anomaly/anomalyStore";
+import { SqliteStore } from "../../integrations/store/sqliteStore";
+import { gcpPublicBucketEntry, pubSubPush } from "../helpers/fixtures";
+import type { TestServer } from "../helpers/server";
+import { postJson, startTestServer } from "../helpers/server";
+
+/**
+ * Learnt baselines reach the store every ANOMALY_SAVE_EVERY_SECONDS and at shutdown, not after
+ * every batch (rewriting busy peer-group baselines per batch cost more than detection).
+ */
+const dirs: string[] = [];
+let t: TestServer | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+async function waitFor<T>(fn: () => Promise<T | undefined | null>, ms = 10_000): Promise<T> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    const v = await fn();
+    if (v !== undefined && v !== null) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("timed out");
+}
+
+const actorDoc = (principal: string) => baselineDocId({ scope: "actor", key: principal });
+
+async function postOne(server: TestServer, principal: string): Promise<void> {
+  const res = await postJson(`${server.url}/events/gcp`, pubSubPush(gcpPublicBucketEntry({ principal })));
+  expect(res.status).toBe(200);
+  const store = server.server.store;
+  await waitFor(async () => ((await store.inboxCounts()).done >= 1 ? true : undefined));
+}
+
+describe("anomaly baselines in the store", () => {
+  it("are written within ANOMALY_SAVE_EVERY_SECONDS while the server runs", async () => {
+    t = await startTestServer(
+      { ANOMALY_SAVE_EVERY_SECONDS: "1" },
+      { features: [anomalyFeature()], consoleWrite: () => {} },
+    );
+    await postOne(t, "mallory@example.com");
+    const store = t.server.store;
+    const doc = await waitFor(
+      () => store.get<{ events: number }>("baselines", actorDoc("mallory@example.com")),
+      5_000,
+    );
+    expect(doc.data.events).toBe(1);
+  });
+
+  it("are not rewritten per batch, and what was learnt is saved at shutdown", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "immune-baselines-"));
+    dirs.push(dataDir);
+    t = await startTestServer(
+      { ANOMALY_SAVE_EVERY_SECONDS: "3600" },
+      { dataDir, features: [anomalyFeature()], consoleWrite: () => {} },
+    );
+    await postOne(t, "trudy@example.com");
+    expect(await t.server.store.get("baselines", actorDoc("trudy@example.com"))).toBeNull();
+    await t.close();
+    t = undefined;
+    const store = new SqliteStore(join(dataDir, "immune.db"));
+    try {
+      const doc = await store.get<{ events: number }>("baselines", actorDoc("trudy@example.com"));
+      expect(doc?.data.events).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+});
