@@ -1,10 +1,12 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import autocannon from "autocannon";
+import type { ChildFirestoreEmulator, ChildServer } from "../test/helpers/childServer";
+import { startChildFirestoreEmulator, startChildServer } from "../test/helpers/childServer";
 import { gcpPublicBucketEntry, pubSubPush } from "../test/helpers/fixtures";
 import { SlackStandIn } from "../test/helpers/slackStandIn";
 import { percentile } from "./section";
-import type { ChildFirestoreEmulator, ChildServer } from "./serverProcess";
-import { startChildFirestoreEmulator, startChildServer } from "./serverProcess";
 
 /**
  * The production shape under load, for the e2e and soak sections: the real server in its own
@@ -70,6 +72,7 @@ export class LoadRig {
     readonly store: StoreKind,
     readonly server: ChildServer,
     readonly slack: SlackStandIn,
+    private readonly dataDir: string,
     private readonly emulator?: ChildFirestoreEmulator,
   ) {}
 
@@ -82,8 +85,10 @@ export class LoadRig {
       },
     }).start();
     const emulator = store === "firestore" ? await startChildFirestoreEmulator() : undefined;
+    const dataDir = mkdtempSync(join(tmpdir(), "immune-bench-"));
     const server = await startChildServer(
       {
+        DATA_DIR: dataDir,
         STORE: store,
         ...(emulator ? { FIRESTORE_PROJECT_ID: "bench", FIRESTORE_EMULATOR_HOST: emulator.host } : {}),
         SLACK_BOT_TOKEN: "xoxb-0000-0000-benchtoken",
@@ -93,9 +98,9 @@ export class LoadRig {
         LINK_SIGNING_SECRET: "bench-link-signing-key",
         LOG_LEVEL: "info",
       },
-      { nodeArgs },
+      { nodeArgs, logToSuite: false },
     );
-    rig = new LoadRig(store, server, slack, emulator);
+    rig = new LoadRig(store, server, slack, dataDir, emulator);
     return rig;
   }
 
@@ -199,7 +204,8 @@ export class LoadRig {
   }
 
   async close(): Promise<void> {
-    await this.server.close();
+    await this.server.stop();
+    rmSync(this.dataDir, { recursive: true, force: true });
     await this.emulator?.stop();
     await this.slack.stop();
   }

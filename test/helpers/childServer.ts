@@ -1,24 +1,50 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { appendFileSync, mkdirSync } from "node:fs";
+import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 
 /**
- * The real server (`immune start`, what `npm start` runs) as a child process, for tests where a
- * process must die (SIGKILL) or two must run side by side. Its output goes to the suite's log
- * folder with the secrets it was given, so test/globalSetup.ts scans child logs for secrets too.
+ * The real server (`immune start`, what `npm start` runs, configured by environment only) and
+ * the Firestore emulator as child processes: for tests where a process must die (SIGKILL) or
+ * two must run side by side, and for the benchmarks, which load the server without sharing its
+ * event loop and read its memory and CPU. A test server's output goes to the suite's log folder
+ * with the secrets it was given, so test/globalSetup.ts scans child logs for secrets too.
  */
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const LOG_DIR = join(ROOT, "test-output/logs");
+/** The tail of the child's output kept in memory: enough to explain a failure, bounded under load. */
+const OUTPUT_KEPT = 64 * 1024;
+/** USER_HZ: /proc reports CPU times in these ticks per second (100 on Linux). */
+const CLOCK_TICKS = 100;
 
 export interface ChildServer {
   url: string;
   port: number;
+  pid: number;
   child: ChildProcess;
-  /** The last lines it printed (stdout and stderr), for failure messages. */
+  /** The last of what it printed (stdout and stderr), for failure messages. */
   output(): string;
+  /** Sends `signal` (SIGKILL: a crash) and waits for the exit. */
   kill(signal?: NodeJS.Signals): Promise<void>;
+  /** SIGTERM (graceful: in-flight requests finish), SIGKILL after `timeoutMs`; the exit code. */
+  stop(timeoutMs?: number): Promise<number | null>;
+  /** Resident set size of the child now, in MB (Linux /proc). */
+  rssMb(): number;
+  /** CPU time the child has used so far (user + system), in ms (Linux /proc). */
+  cpuMs(): number;
+}
+
+export interface ChildServerOptions {
+  port?: number;
+  /** Values to scan the suite's logs for afterwards (see test/globalSetup.ts). */
+  secrets?: string[];
+  /** How long to wait for /readyz. */
+  startMs?: number;
+  /** Extra node flags before the script (e.g. --cpu-prof). */
+  nodeArgs?: string[];
+  /** Copy the output to the suite's log folder (tests: yes; the benchmarks keep only the tail). */
+  logToSuite?: boolean;
 }
 
 export function freePort(): Promise<number> {
@@ -71,47 +97,71 @@ export async function readyz(url: string): Promise<Readiness | null> {
 }
 
 /**
- * Starts `immune start` with exactly `env` (plus PATH/HOME, a free port on loopback) and
- * resolves once /readyz answers. `secrets` are the values to scan the logs for afterwards.
+ * Starts `immune start` with exactly `env` (plus PATH, HOME, TMPDIR, LANG and a free port on
+ * loopback: a test's own environment must not leak in) and resolves once /readyz answers.
  */
 export async function startChildServer(
   env: Record<string, string>,
-  opts: { port?: number; secrets?: string[]; startMs?: number } = {},
+  opts: ChildServerOptions = {},
 ): Promise<ChildServer> {
   const port = opts.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
-  mkdirSync(LOG_DIR, { recursive: true });
+  const logToSuite = opts.logToSuite ?? true;
+  if (logToSuite) mkdirSync(LOG_DIR, { recursive: true });
   const secrets = (opts.secrets ?? []).filter((s) => s.length >= 6);
-  if (secrets.length) appendFileSync(join(LOG_DIR, `secrets-${process.pid}.txt`), `${secrets.join("\n")}\n`);
-  const child = spawn(process.execPath, ["--import", "tsx", "bin/immune.ts", "start"], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      HOST: "127.0.0.1",
-      LOG_LEVEL: "warn",
-      ...env,
-      PORT: String(port),
+  if (logToSuite && secrets.length)
+    appendFileSync(join(LOG_DIR, `secrets-${process.pid}.txt`), `${secrets.join("\n")}\n`);
+  const base: Record<string, string> = {};
+  for (const k of ["PATH", "HOME", "TMPDIR", "LANG"]) {
+    const v = process.env[k];
+    if (v !== undefined) base[k] = v;
+  }
+  const child = spawn(
+    process.execPath,
+    [...(opts.nodeArgs ?? []), "--import", "tsx", "bin/immune.ts", "start"],
+    {
+      cwd: ROOT,
+      env: { ...base, HOST: "127.0.0.1", LOG_LEVEL: "warn", ...env, PORT: String(port) },
+      stdio: ["ignore", "pipe", "pipe"],
     },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  );
   const logFile = join(LOG_DIR, `child-${process.pid}-${port}-${Date.now()}.log`);
-  const tail: string[] = [];
+  let tail = "";
   const keep = (b: Buffer) => {
-    appendFileSync(logFile, b);
-    tail.push(b.toString());
-    if (tail.length > 100) tail.shift();
+    if (logToSuite) appendFileSync(logFile, b);
+    tail = (tail + b.toString()).slice(-OUTPUT_KEPT);
   };
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
+  const pid = child.pid as number;
   const server: ChildServer = {
     url,
     port,
+    pid,
     child,
-    output: () => tail.join(""),
+    output: () => tail,
     async kill(signal = "SIGKILL") {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited(child);
+    },
+    async stop(timeoutMs = 20_000) {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGTERM");
+        const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+        await exited(child);
+        clearTimeout(timer);
+      }
+      return child.exitCode;
+    },
+    rssMb() {
+      const status = readFileSync(`/proc/${pid}/status`, "utf8");
+      return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN) / 1024;
+    },
+    cpuMs() {
+      // Fields after the command name: utime and stime are the 12th and 13th, in clock ticks.
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
     },
   };
   try {
@@ -128,4 +178,52 @@ export async function startChildServer(
     throw new Error(`${(err as Error).message}\n${server.output()}`);
   }
   return server;
+}
+
+export interface ChildFirestoreEmulator {
+  /** host:port for FIRESTORE_EMULATOR_HOST. */
+  host: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** @firestore-emulator/server in its own process (firestoreEmulatorMain.ts). */
+export async function startChildFirestoreEmulator(): Promise<ChildFirestoreEmulator> {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", join(ROOT, "test/helpers/firestoreEmulatorMain.ts")],
+    {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let out = "";
+  const host = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`emulator did not start; output:\n${out}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      out = (out + chunk.toString()).slice(-OUTPUT_KEPT);
+      const m = /FIRESTORE_EMULATOR_HOST=(\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    void exited(child).then(() => {
+      clearTimeout(timer);
+      reject(new Error(`emulator exited before listening; output:\n${out}`));
+    });
+  });
+  return {
+    host,
+    pid: child.pid as number,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+      await exited(child);
+      clearTimeout(timer);
+    },
+  };
 }
