@@ -30,11 +30,11 @@ export const anomalyConfigShape = {
   ANOMALY_MIN_HISTORY_EVENTS: envInt(30, 0).describe(
     "Events an identity needs in its own baseline before it is judged against itself; below that it is compared with its peer group.",
   ),
-  ANOMALY_ACTORS_IN_MEMORY: envInt(20_000, 1).describe(
-    "Most actor baselines the server keeps in memory (about 3-4 KB each); beyond it the least recently active are evicted once saved. Every baseline stays in the store and is read back at the actor's next event, so scores do not change, only memory does.",
+  ANOMALY_ACTORS_IN_MEMORY: envInt(10_000, 1).describe(
+    "Most actor baselines the server keeps in memory (about 4 KB each): beyond it the least recently active leave memory once saved. Every baseline stays in the store and is read back before the actor's next event is scored, so scores do not change, only memory.",
   ),
-  ANOMALY_ACTOR_IDLE_MINUTES: envInt(5, 0).describe(
-    "Minutes without events after which an actor's baseline leaves memory (it stays in the store and is read back at the actor's next event, one store read). Memory then follows the recently active principals, not every principal ever seen; 0 keeps none between batches.",
+  ANOMALY_ACTOR_IDLE_MINUTES: envInt(2, 0).describe(
+    "Minutes without events after which an actor's baseline leaves memory once saved, so memory follows the recently active principals, not every principal ever seen. Its next event reads it back from the store (one read; its batch writes it anyway).",
   ),
 } as const;
 
