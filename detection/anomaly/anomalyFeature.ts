@@ -86,6 +86,7 @@ export function anomalyFeature(): AnomalyFeature {
       const modelAgeSeconds = () =>
         live.model ? Math.max(0, (Date.now() - Date.parse(live.model.createdAt)) / 1000) : -1;
       ctx.metrics.modelAge.set(modelAgeSeconds());
+      ctx.metrics.anomalyBaselines.set(live.actorCount);
       ctx.status.push({
         integrations: async () => [
           {
@@ -100,6 +101,7 @@ export function anomalyFeature(): AnomalyFeature {
       let lastCheck = Date.now();
       ctx.onEvents(async () => {
         await saveAnomalyState(ctx.store, live);
+        ctx.metrics.anomalyBaselines.set(live.actorCount);
         if (Date.now() - lastCheck < MODEL_CHECK_MS) return;
         lastCheck = Date.now();
         await adoptNewerModel(ctx, live);
