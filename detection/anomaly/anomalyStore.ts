@@ -104,7 +104,7 @@ export async function loadModel(store: Store, version?: number): Promise<Anomaly
 export async function loadAnomalyState(store: Store, opts: AnomalyStateOptions = {}): Promise<AnomalyState> {
   const model = opts.model ?? (await loadModel(store)) ?? undefined;
   const state = new AnomalyState({ ...opts, model });
-  state.load(await loadBaselines(store));
+  state.load(await loadBaselines(store, { maxActors: opts.maxActors }));
   return state;
 }
 
