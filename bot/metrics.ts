@@ -51,6 +51,11 @@ export class Metrics implements IntakeMetrics {
     labelNames: ["platform"],
     registers: [this.registry],
   });
+  readonly anomalyBaselines = new Gauge({
+    name: "immune_anomaly_actor_baselines",
+    help: "Actor behaviour baselines held in memory (the recently active ones; every baseline is in the store).",
+    registers: [this.registry],
+  });
   readonly modelAge = new Gauge({
     name: "immune_anomaly_model_age_seconds",
     help: "Age of the anomaly model in use (-1 when none is trained).",

@@ -218,7 +218,7 @@ export class InboxProcessor {
     });
     if (claimed.length === 0) return 0;
     await this.refreshSuppressions();
-    const analysed: Analysed[] = [];
+    const normalized: { record: InboxRecord; event: IamEvent }[] = [];
     let slice = performance.now();
     for (const record of claimed) {
       if (performance.now() - slice > SLICE_MS) {
@@ -226,7 +226,25 @@ export class InboxProcessor {
         slice = performance.now();
       }
       try {
-        analysed.push(this.analyse(record));
+        normalized.push({ record, event: normalizeRecord(JSON.parse(record.payload)) });
+      } catch (err) {
+        await this.fail(record, err as Error);
+      }
+    }
+    // The anomaly scorer may keep only recently active actors in memory: it loads the batch's
+    // others now. If it cannot, the pass fails and the records come back when their lease ends.
+    if (normalized.length && this.opts.anomaly?.prepare) {
+      await this.opts.anomaly.prepare(normalized.map((n) => n.event));
+    }
+    const analysed: Analysed[] = [];
+    slice = performance.now();
+    for (const { record, event } of normalized) {
+      if (performance.now() - slice > SLICE_MS) {
+        await yieldToEventLoop();
+        slice = performance.now();
+      }
+      try {
+        analysed.push(this.analyse(record, event));
       } catch (err) {
         await this.fail(record, err as Error);
       }
@@ -269,8 +287,7 @@ export class InboxProcessor {
   }
 
   /** Normalize and run the pure pipeline; reads (and updates) the in-memory detection state. */
-  private analyse(record: InboxRecord): Analysed {
-    const event = normalizeRecord(JSON.parse(record.payload));
+  private analyse(record: InboxRecord, event: IamEvent): Analysed {
     const now = this.now();
     const analysis = analyzeEvent(
       event,

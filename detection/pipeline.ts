@@ -16,6 +16,11 @@ import { applySuppressions } from "./suppressions";
 export interface AnomalyScorer {
   /** Scores the event against the actor's baseline, then learns from it. */
   scoreAndLearn(event: IamEvent): { score: number; reasons: string[]; finding?: Finding };
+  /**
+   * Called with a batch's events before any of them is scored: a scorer that keeps only some
+   * baselines in memory loads the others here (the one asynchronous step; scoring stays pure).
+   */
+  prepare?(events: readonly IamEvent[]): Promise<void>;
 }
 
 export interface PipelineOptions {

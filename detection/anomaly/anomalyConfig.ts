@@ -33,6 +33,12 @@ export const anomalyConfigShape = {
   ANOMALY_SAVE_EVERY_SECONDS: envInt(10, 0, 3600).describe(
     "How often learnt baselines are written to the store (and always at shutdown); 0 writes after every batch. A crash loses at most this much learning, which the next retraining rebuilds from the inbox.",
   ),
+  ANOMALY_ACTORS_IN_MEMORY: envInt(10_000, 1).describe(
+    "Most actor baselines the server keeps in memory (about 4 KB each): beyond it the least recently active leave memory once saved. Every baseline stays in the store and is read back before the actor's next event is scored, so scores do not change, only memory.",
+  ),
+  ANOMALY_ACTOR_IDLE_MINUTES: envInt(2, 0).describe(
+    "Minutes without events after which an actor's baseline leaves memory once saved, so memory follows the recently active principals, not every principal ever seen. Its next event reads it back from the store (one read).",
+  ),
 } as const;
 
 export const AnomalyConfigSchema = z.object({ ...anomalyConfigShape });

@@ -2,7 +2,7 @@ import type { FeatureContext, ServerFeature } from "../../bot/serverFeature";
 import type { AnomalyModel } from "./anomalyModel";
 import { StateAnomalyScorer } from "./anomalyScorer";
 import { AnomalyState } from "./anomalyState";
-import { loadBaselines, loadModel, saveAnomalyState } from "./anomalyStore";
+import { loadBaselines, loadModel, prepareActors, saveAnomalyState } from "./anomalyStore";
 import { describeModel, historyFromInbox, loadIdentities, trainAndSave } from "./retrainFromStore";
 import { scheduleRetraining } from "./retraining";
 
@@ -11,8 +11,10 @@ import { scheduleRetraining } from "./retraining";
  * and hands the pipeline a scorer (ctx.anomaly), which scores each event against the actor's
  * baseline, then learns it. The baselines that changed are written back every
  * ANOMALY_SAVE_EVERY_SECONDS and at shutdown, not after every batch: a busy peer-group baseline
- * changes with nearly every event, and rewriting it per batch cost more than the detection. A
- * model another replica or `immune train` stored is picked up. Retraining
+ * changes with nearly every event, and rewriting it per batch cost more than the detection.
+ * After a save, actors idle beyond ANOMALY_ACTOR_IDLE_MINUTES (or beyond ANOMALY_ACTORS_IN_MEMORY)
+ * leave memory; before a batch is scored the baselines of its actors not in memory are read
+ * back. A model another replica or `immune train` stored is picked up. Retraining
  * runs on ANOMALY_RETRAIN_CRON from the inbox's processed history; a lease in the store lets
  * one replica train per schedule tick.
  */
@@ -71,16 +73,22 @@ export function anomalyFeature(): AnomalyFeature {
       const live = new AnomalyState({
         baselineDays: cfg.ANOMALY_BASELINE_DAYS,
         minHistoryEvents: cfg.ANOMALY_MIN_HISTORY_EVENTS,
+        maxActors: cfg.ANOMALY_ACTORS_IN_MEMORY,
+        actorIdleMs: cfg.ANOMALY_ACTOR_IDLE_MINUTES * 60_000,
         model,
       });
-      live.load(await loadBaselines(ctx.store));
+      live.load(await loadBaselines(ctx.store, { maxActors: cfg.ANOMALY_ACTORS_IN_MEMORY }));
       state = live;
       for (const id of await loadIdentities(ctx.store)) live.setIdentity(id);
-      ctx.anomaly = new StateAnomalyScorer(live, cfg.ANOMALY_INCIDENT_THRESHOLD);
+      // Only recently active actors stay in memory; the others are read back before their events.
+      ctx.anomaly = new StateAnomalyScorer(live, cfg.ANOMALY_INCIDENT_THRESHOLD, (ids) =>
+        prepareActors(ctx.store, live, ids),
+      );
 
       const modelAgeSeconds = () =>
         live.model ? Math.max(0, (Date.now() - Date.parse(live.model.createdAt)) / 1000) : -1;
       ctx.metrics.modelAge.set(modelAgeSeconds());
+      ctx.metrics.anomalyBaselines.set(live.actorCount);
       ctx.status.push({
         integrations: async () => [
           {
@@ -98,7 +106,10 @@ export function anomalyFeature(): AnomalyFeature {
       let saving: Promise<unknown> = Promise.resolve();
       const save = (): Promise<unknown> => {
         lastSave = Date.now();
-        saving = saving.catch(() => undefined).then(() => saveAnomalyState(ctx.store, live));
+        saving = saving
+          .catch(() => undefined)
+          .then(() => saveAnomalyState(ctx.store, live))
+          .finally(() => ctx.metrics.anomalyBaselines.set(live.actorCount));
         return saving;
       };
       let saveTimer: NodeJS.Timeout | undefined;
@@ -150,8 +161,8 @@ export function anomalyFeature(): AnomalyFeature {
 
       ctx.announce(
         live.model
-          ? `anomaly: ${describeModel(live.model)}; ${live.actorCount} baselines; retrains at "${cfg.ANOMALY_RETRAIN_CRON}"`
-          : `anomaly: baselines learning (${live.actorCount} so far), no model yet: run immune train or wait for "${cfg.ANOMALY_RETRAIN_CRON}"`,
+          ? `anomaly: ${describeModel(live.model)}; ${live.actorCount} recently active actor baselines loaded; retrains at "${cfg.ANOMALY_RETRAIN_CRON}"`
+          : `anomaly: baselines learning (${live.actorCount} recently active actors loaded), no model yet: run immune train or wait for "${cfg.ANOMALY_RETRAIN_CRON}"`,
       );
     },
   };

@@ -15,10 +15,19 @@ import type { AnomalyState } from "./anomalyState";
 export const ORDINARY = 0.5;
 
 export class StateAnomalyScorer implements AnomalyScorer {
+  /**
+   * `loadActors` brings the baselines of actors not in memory back (anomalyStore.ts
+   * prepareActors); without it every baseline must stay in memory.
+   */
   constructor(
     readonly state: AnomalyState,
     private readonly threshold: number,
+    private readonly loadActors?: (actorIds: string[]) => Promise<unknown>,
   ) {}
+
+  async prepare(events: readonly IamEvent[]): Promise<void> {
+    if (this.loadActors) await this.loadActors(events.map((e) => e.actor.id));
+  }
 
   scoreAndLearn(event: IamEvent): { score: number; reasons: string[]; finding?: Finding } {
     const result = this.state.process(event);

@@ -28,8 +28,54 @@ export async function saveBaselines(store: Store, docs: BaselineDoc[]): Promise<
   for (const doc of docs) await store.set("baselines", baselineDocId(doc), doc);
 }
 
-export async function loadBaselines(store: Store): Promise<BaselineDoc[]> {
-  return (await store.query<BaselineDoc>("baselines")).map((d) => d.data);
+/**
+ * Stored baselines: every one, or with `maxActors` every peer group and the maxActors most
+ * recently active actors (least recent first, the order AnomalyState.load wants), so a start
+ * does not read every principal ever seen into memory.
+ */
+export async function loadBaselines(store: Store, opts: { maxActors?: number } = {}): Promise<BaselineDoc[]> {
+  const max = opts.maxActors;
+  if (max === undefined || !Number.isFinite(max)) {
+    return (await store.query<BaselineDoc>("baselines")).map((d) => d.data);
+  }
+  const peers = (
+    await store.query<BaselineDoc>("baselines", { where: [{ field: "scope", op: "==", value: "peer" }] })
+  ).map((d) => d.data);
+  // One field ordered, no filter: no composite index needed on Firestore. Peers are skipped.
+  const recent = await store.query<BaselineDoc>("baselines", {
+    orderBy: { field: "lastSeen", direction: "desc" },
+    limit: max + peers.length,
+  });
+  const actors = recent
+    .map((d) => d.data)
+    .filter((d) => d.scope === "actor")
+    .slice(0, max)
+    .reverse();
+  return [...peers, ...actors];
+}
+
+/** The stored baselines of these actors (those that have one). */
+export async function loadActorBaselines(store: Store, actorIds: readonly string[]): Promise<BaselineDoc[]> {
+  const docs = await Promise.all(
+    actorIds.map((key) => store.get<BaselineDoc>("baselines", baselineDocId({ scope: "actor", key }))),
+  );
+  return docs.flatMap((d) => (d ? [d.data] : []));
+}
+
+/**
+ * Brings back from the store the baselines of the events' actors that are not in memory
+ * (evicted, or not loaded at start), so they are scored against their own history.
+ */
+export async function prepareActors(
+  store: Store,
+  state: AnomalyState,
+  actorIds: Iterable<string>,
+): Promise<number> {
+  const missing = state.missingActors(actorIds);
+  if (missing.length === 0) return 0;
+  const docs = await loadActorBaselines(store, missing);
+  state.adopt(docs);
+  return docs.length;
 }
 
 /** Stores the model as a new version, makes it current, and returns the version number. */
@@ -58,13 +104,27 @@ export async function loadModel(store: Store, version?: number): Promise<Anomaly
 export async function loadAnomalyState(store: Store, opts: AnomalyStateOptions = {}): Promise<AnomalyState> {
   const model = opts.model ?? (await loadModel(store)) ?? undefined;
   const state = new AnomalyState({ ...opts, model });
-  state.load(await loadBaselines(store));
+  state.load(await loadBaselines(store, { maxActors: opts.maxActors }));
   return state;
 }
 
-/** Persists the baselines that changed since the last save. */
-export async function saveAnomalyState(store: Store, state: AnomalyState): Promise<number> {
+/**
+ * Persists the baselines that changed since the last save, then lets the state evict idle
+ * actors (AnomalyState.release). A failed save leaves them unsaved, so they stay in memory
+ * and the next save writes them.
+ */
+export async function saveAnomalyState(
+  store: Store,
+  state: AnomalyState,
+  nowMs = Date.now(),
+): Promise<number> {
   const docs = state.takeDirtyDocs();
-  await saveBaselines(store, docs);
+  try {
+    await saveBaselines(store, docs);
+  } catch (err) {
+    state.markUnsaved(docs);
+    throw err;
+  }
+  state.release(nowMs);
   return docs.length;
 }

@@ -6,6 +6,7 @@ import { DAY, generateOrg, orgEvents, toLogEntry } from "../../bench/syntheticOr
 import { train } from "../../bin/train";
 import { loadConfig } from "../../bot/config";
 import { anomalyFeature } from "../../detection/anomaly/anomalyFeature";
+import { loadAnomalyState } from "../../detection/anomaly/anomalyStore";
 import type { IamEvent, Incident } from "../../detection/model";
 import { normalizeRecord } from "../../detection/normalize";
 import { SqliteStore } from "../../integrations/store/sqliteStore";
@@ -25,13 +26,13 @@ const sa = org.people.find((p) => p.kind === "serviceAccount" && !p.runHours?.in
 if (!sa) throw new Error("generator has no service account idle at 03:00");
 const attackDay = org.start + 41 * DAY;
 
-function attackEntry(id: string, minute: number, methodName: string) {
+function attackEntry(id: string, minute: number, methodName: string, principal = sa?.id) {
   const time = new Date(attackDay + 3 * 3_600_000 + minute * 60_000 + 12_000).toISOString();
   return {
     protoPayload: {
       "@type": "type.googleapis.com/google.cloud.audit.AuditLog",
       status: {},
-      authenticationInfo: { principalEmail: sa?.id },
+      authenticationInfo: { principalEmail: principal },
       requestMetadata: {
         callerIp: "185.220.101.47",
         callerSuppliedUserAgent: "python-requests/2.32.3",
@@ -156,5 +157,43 @@ describe("anomaly feature in the server", () => {
     // The attack the first server learnt survived the restart: its network is no longer new.
     expect(state.actorBaseline(sa?.id ?? "")?.prefixes.map.has("185.220.101.0/24")).toBe(true);
     expect(probes.map((e) => state.score(e))).toEqual(firstScores);
+    await t.close();
+    t = undefined;
+  }, 30_000);
+
+  it("with ANOMALY_ACTORS_IN_MEMORY=5 holds five baselines and reads an absent actor's back before scoring it", async () => {
+    // Another scheduled service account, never active at 03:00, is not among the five most recent.
+    const other = org.people.find(
+      (p) => p.kind === "serviceAccount" && p.id !== sa?.id && !p.runHours?.includes(3),
+    );
+    if (!other) throw new Error("generator has no second service account idle at 03:00");
+    const entry = attackEntry("other-attack-1", 5, "google.iam.admin.v1.ListServiceAccounts", other.id);
+    const direct = new SqliteStore(join(dataDir, "immune.db"));
+    const unbounded = await loadAnomalyState(direct);
+    await direct.close();
+    const expected = unbounded.score(normalizeRecord(structuredClone(entry)));
+    const storedEvents = unbounded.actorBaseline(other.id)?.events ?? 0;
+    expect(storedEvents).toBeGreaterThan(30);
+
+    const feature = anomalyFeature();
+    t = await startTestServer(
+      { ANOMALY_ACTORS_IN_MEMORY: "5" },
+      { dataDir, features: [feature], consoleWrite: (text) => cards.push(text) },
+    );
+    const state = feature.state;
+    if (!state) throw new Error("feature not installed");
+    expect(state.actorCount).toBe(5);
+    expect(state.actorBaseline(other.id)).toBeUndefined();
+    expect(await (await fetch(`${t.url}/metrics`)).text()).toMatch(/^immune_anomaly_actor_baselines 5$/m);
+
+    expect((await postJson(`${t.url}/events/gcp`, pubSubPush(entry))).status).toBe(200);
+    const store = t.server.store;
+    const incident = await waitFor(async () => {
+      const docs = await store.query<Incident>("incidents");
+      return docs.find((d) => d.data.actor.id === other.id)?.data;
+    });
+    // Scored against its own stored history, as a server holding every baseline would.
+    expect(incident.anomalyScore).toBe(expected?.score);
+    expect(state.actorBaseline(other.id)?.events).toBe(storedEvents + 1);
   }, 30_000);
 });
