@@ -30,4 +30,7 @@ USER node
 EXPOSE 8080
 # tsx runs the TypeScript directly (no build step to drift from the tested code).
 # exec form: the server is PID 1's child-free process and receives SIGTERM for its graceful stop.
-CMD ["node", "--import", "tsx", "bin/immune.ts", "start"]
+# --max-old-space-size: a heap limit below 2 GiB also makes V8 collect at ~2x the live heap
+# instead of ~4x, so resident memory follows what the server holds (bench/loadRig.ts runs the
+# server with the same flag; deploy/terraform/gcp sizes the instance for it).
+CMD ["node", "--max-old-space-size=1536", "--import", "tsx", "bin/immune.ts", "start"]

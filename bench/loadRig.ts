@@ -39,6 +39,8 @@ export interface DriveResult {
 }
 
 const SIGNING_SECRET = "bench-load-signing-secret";
+/** As in the Dockerfile's CMD: the production heap limit (see the comment there). */
+export const SERVER_NODE_FLAGS = ["--max-old-space-size=1536"];
 const ROUTINE = JSON.parse(
   readFileSync(new URL("../examples/gcp/public-bucket-attack.jsonl", import.meta.url), "utf8").split("\n")[0],
 ) as {
@@ -98,7 +100,8 @@ export class LoadRig {
         LINK_SIGNING_SECRET: "bench-link-signing-key",
         LOG_LEVEL: "info",
       },
-      { nodeArgs, logToSuite: false },
+      // The node flags the container runs the server with (Dockerfile CMD).
+      { nodeArgs: [...SERVER_NODE_FLAGS, ...nodeArgs], logToSuite: false },
     );
     rig = new LoadRig(store, server, slack, dataDir, emulator);
     return rig;

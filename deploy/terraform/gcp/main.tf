@@ -117,6 +117,14 @@ resource "google_cloud_run_v2_service" "bot" {
       ports {
         container_port = 8080
       }
+      # The image runs node with --max-old-space-size=1536 (Dockerfile): heap plus native memory
+      # (SQLite, buffers, ~150 MB) fit in 2 GiB, which Cloud Run's 512 MiB default does not.
+      resources {
+        limits = {
+          memory = var.memory
+          cpu    = var.cpu
+        }
+      }
       env {
         name  = "HOST"
         value = "0.0.0.0"

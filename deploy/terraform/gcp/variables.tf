@@ -83,3 +83,15 @@ variable "push_max_delivery_attempts" {
   type        = number
   default     = 10
 }
+
+variable "memory" {
+  description = "Memory per Cloud Run instance. The image caps the JS heap at 1536 MiB (Dockerfile); keep at least 2Gi."
+  type        = string
+  default     = "2Gi"
+}
+
+variable "cpu" {
+  description = "vCPUs per Cloud Run instance (2: the webhook answers while the worker analyses)."
+  type        = string
+  default     = "2"
+}
