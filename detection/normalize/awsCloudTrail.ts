@@ -5,7 +5,6 @@ import { awsActionsByLowerName } from "../referenceData";
 import type { AwsDetails, PublicAccessBlock } from "./awsDetails";
 import { fastParser } from "./fastParse";
 import { isoTime } from "./isoTime";
-import { withoutUndefined } from "./withoutUndefined";
 
 /**
  * One CloudTrail record (AWS CloudTrail User Guide, "CloudTrail record contents" and "userIdentity
@@ -910,20 +909,22 @@ export function normalizeCloudTrailRecord(record: unknown): IamEvent {
   const p = handler ? handler(c) : none(genericTarget(c));
   const success = p.success ?? (r.errorCode === undefined || r.errorCode === "");
 
-  const details: AwsDetails = {
-    identityType: ui.type,
-    callerAccount: ui.accountId,
-    recipientAccount: r.recipientAccountId,
-    callerAccessKeyId: str(ui.accessKeyId),
-    invokedBy: ui.invokedBy,
-    eventType: r.eventType,
-    readOnly: r.readOnly,
-    requestId: r.requestID,
-    region: r.awsRegion,
-    policyDocumentErrors: c.docErrors.length ? c.docErrors : undefined,
-  };
-  for (const k of Object.keys(p.details) as (keyof AwsDetails)[]) {
-    const v = p.details[k];
+  // Set key by key in the order the schema lists them, only when present: no undefined values,
+  // and no copy to strip them.
+  const details: AwsDetails = {};
+  if (ui.type !== undefined) details.identityType = ui.type;
+  if (ui.accountId !== undefined) details.callerAccount = ui.accountId;
+  if (r.recipientAccountId !== undefined) details.recipientAccount = r.recipientAccountId;
+  const callerAccessKeyId = str(ui.accessKeyId);
+  if (callerAccessKeyId !== undefined) details.callerAccessKeyId = callerAccessKeyId;
+  if (ui.invokedBy !== undefined) details.invokedBy = ui.invokedBy;
+  if (r.eventType !== undefined) details.eventType = r.eventType;
+  if (r.readOnly !== undefined) details.readOnly = r.readOnly;
+  if (r.requestID !== undefined) details.requestId = r.requestID;
+  if (r.awsRegion !== undefined) details.region = r.awsRegion;
+  if (c.docErrors.length) details.policyDocumentErrors = c.docErrors;
+  for (const k in p.details) {
+    const v = p.details[k as keyof AwsDetails];
     if (v !== undefined) (details as Record<string, unknown>)[k] = v;
   }
   const event: IamEvent = {
@@ -944,7 +945,7 @@ export function normalizeCloudTrailRecord(record: unknown): IamEvent {
     errorMessage: r.errorMessage,
     sourceIp: r.sourceIPAddress,
     userAgent: r.userAgent,
-    details: withoutUndefined(details),
+    details,
     raw: record,
   };
   return event;

@@ -128,6 +128,17 @@ class Compiler {
       .map((c) => {
         const d = c._zod.def;
         if (d.check === "min_length" && typeof d.minimum === "number") return `${v}.length >= ${d.minimum}`;
+        // A refine's own predicate and a format's own regex, called without zod's payload object.
+        if (d.check === "custom" && d.type === "custom" && typeof d.fn === "function")
+          return `${this.capture(refinePasses(d.fn as (v: unknown) => unknown))}(${v})`;
+        if (
+          d.check === "string_format" &&
+          PATTERN_FORMATS.has(String(d.format)) &&
+          d.pattern instanceof RegExp
+        ) {
+          const re = this.capture(d.pattern);
+          return `(${re}.lastIndex = 0, ${re}.test(${v}))`;
+        }
         if (!c._zod.check) {
           this.unsupported.push(`check ${String(d.check)}`);
           return "false";
@@ -184,6 +195,17 @@ class Compiler {
     lines.push("return true;");
     return `${this.define(lines.join("\n"))}(${v})`;
   }
+}
+
+/** String formats whose zod check is exactly a test of their pattern (others check more). */
+const PATTERN_FORMATS = new Set(["datetime", "date", "time", "regex"]);
+
+/** A refine passes when its predicate returns a truthy value synchronously, as zod's custom check has it. */
+function refinePasses(fn: (v: unknown) => unknown): (v: unknown) => boolean {
+  return (v) => {
+    const r = fn(v);
+    return Boolean(r) && !(r instanceof Promise);
+  };
 }
 
 /** zod's own check code on a scratch payload: accepted when it reports no issue synchronously. */

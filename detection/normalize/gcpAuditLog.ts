@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Actor, ActorKind, Grant, IamEvent, Target, TargetLevel } from "../model";
 import { fastParser } from "./fastParse";
 import { type GcpDetails, GcpDetailsSchema, type GcpPolicy, GcpPolicySchema } from "./gcpDetails";
-import { isoTime } from "./isoTime";
+import { isoTime, isParsableTime } from "./isoTime";
 import { withoutUndefined } from "./withoutUndefined";
 
 /**
@@ -95,7 +95,7 @@ export const GcpLogEntrySchema = z.looseObject({
     type: z.string().min(1),
     labels: z.record(z.string(), z.string()).optional(),
   }),
-  timestamp: z.string().refine((s) => !Number.isNaN(Date.parse(s)), "not an RFC 3339 timestamp"),
+  timestamp: z.string().refine(isParsableTime, "not an RFC 3339 timestamp"),
   receiveTimestamp: z.string().optional(),
   severity: z.string().optional(),
   insertId: z.string().min(1),
@@ -179,33 +179,58 @@ export function normalizeGcpLogEntry(entry: unknown): IamEvent {
     );
   }
 
-  const details: GcpDetails = {
-    logType: logTypeOf(e.logName),
-    logName: e.logName,
-    resourceType: e.resource.type,
-    resourceLabels: labels,
-    resourceName: p.resourceName,
-    statusCode: code,
-    deniedPermissions,
-    bindingDeltasKnown: changes.known,
-    auditConfigDeltas: policyDeltaOf(p).auditConfigDeltas?.map((d) => ({
+  // Keys in one fixed order, the rare ones added only when present (no undefined values, and
+  // no copy to strip them: most entries share one shape).
+  const logType = logTypeOf(e.logName);
+  const resourceType = e.resource.type;
+  const known = changes.known;
+  const details: GcpDetails =
+    p.resourceName === undefined
+      ? {
+          logType,
+          logName: e.logName,
+          resourceType,
+          resourceLabels: labels,
+          statusCode: code,
+          deniedPermissions,
+          bindingDeltasKnown: known,
+        }
+      : {
+          logType,
+          logName: e.logName,
+          resourceType,
+          resourceLabels: labels,
+          resourceName: p.resourceName,
+          statusCode: code,
+          deniedPermissions,
+          bindingDeltasKnown: known,
+        };
+  const auditConfigDeltas = policyDeltaOf(p).auditConfigDeltas;
+  if (auditConfigDeltas)
+    details.auditConfigDeltas = auditConfigDeltas.map((d) => ({
       action: d.action,
       service: d.service ?? "",
       logType: d.logType,
       exemptedMember: d.exemptedMember,
-    })),
-    policyRequested: policyAt(p.request, "policy"),
-    policyAfter: success ? policyAfterOf(p) : undefined,
-    principalSubject: p.authenticationInfo?.principalSubject,
-    serviceAccountKeyName: p.authenticationInfo?.serviceAccountKeyName,
-    attemptedGrants: success ? undefined : allGrants.length ? allGrants : undefined,
-  };
+    }));
+  const policyRequested = policyAt(p.request, "policy");
+  if (policyRequested !== undefined) details.policyRequested = policyRequested;
+  const policyAfter = success ? policyAfterOf(p) : undefined;
+  if (policyAfter !== undefined) details.policyAfter = policyAfter;
+  const auth = p.authenticationInfo;
+  if (auth?.principalSubject !== undefined) details.principalSubject = auth.principalSubject;
+  if (auth?.serviceAccountKeyName !== undefined) details.serviceAccountKeyName = auth.serviceAccountKeyName;
+  if (!success && allGrants.length) details.attemptedGrants = allGrants;
   const lifecycle = lifecycleDetails(p, labels);
   // The base fields above come from validated input; only the lifecycle parts read request /
   // response Structs loosely, so only entries that carry them go through the schema again.
-  const checkedDetails = Object.keys(lifecycle).length
-    ? checkGcpDetails(withoutUndefined({ ...details, ...lifecycle }))
-    : withoutUndefined(details);
+  let checkedDetails = details;
+  if (hasKeys(lifecycle)) {
+    for (const k of Object.keys(lifecycle) as (keyof GcpDetails)[]) {
+      if (lifecycle[k] !== undefined) (details as Record<string, unknown>)[k] = lifecycle[k];
+    }
+    checkedDetails = checkGcpDetails(details);
+  }
 
   return {
     id: e.insertId,
@@ -235,6 +260,11 @@ export function normalizeGcpLogEntry(entry: unknown): IamEvent {
     details: checkedDetails,
     raw: entry,
   };
+}
+
+function hasKeys(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
 }
 
 /** google.rpc.Code names, for errorCode. */
@@ -476,8 +506,12 @@ function bindingChangesOf(p: AuditLog): { grants: Grant[]; revokes: Grant[]; kno
   const fromPolicy = policyDeltaOf(p).bindingDeltas;
   const fromBq = bigQueryDeltas(p);
   const deltas = [...(fromPolicy ?? []), ...(fromBq ?? [])];
-  const toGrant = (d: z.infer<typeof BindingDeltaSchema>): Grant =>
-    withoutUndefined({ role: d.role, member: d.member, condition: d.condition?.expression });
+  const toGrant = (d: z.infer<typeof BindingDeltaSchema>): Grant => {
+    const condition = d.condition?.expression;
+    return condition === undefined
+      ? { role: d.role, member: d.member }
+      : { role: d.role, member: d.member, condition };
+  };
   return {
     grants: deltas.filter((d) => d.action === "ADD").map(toGrant),
     revokes: deltas.filter((d) => d.action === "REMOVE").map(toGrant),
