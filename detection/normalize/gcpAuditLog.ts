@@ -587,9 +587,41 @@ function strOrNum(v: unknown): string | undefined {
   return typeof v === "string" || typeof v === "number" ? String(v) : undefined;
 }
 
-function methodIs(p: AuditLog, ...names: string[]): boolean {
-  return names.some((n) => p.methodName === n || p.methodName.endsWith(`.${n}`));
+function methodIs(method: string, ...names: string[]): boolean {
+  return names.some((n) => method === n || method.endsWith(`.${n}`));
 }
+
+const SA_LIFECYCLE_METHOD = /(Create|Delete|Disable|Enable|Undelete)ServiceAccount$/;
+const IMPERSONATION_METHOD = /(GenerateAccessToken|GenerateIdToken|SignBlob|SignJwt)$/;
+const SINK_METHOD = /(Create|Update|Delete)Sink$/;
+const EXCLUSION_METHOD = /(Create|Update|Delete)Exclusion$/;
+
+/**
+ * The calls whose request and response lifecycleDetails reads into each typed detail, by service
+ * and method: a detector reading one of these details fires on these calls only (Detector.calls).
+ */
+export const GCP_DETAIL_CALLS = {
+  serviceAccountKey: (service: string, method: string) =>
+    service === "iam.googleapis.com" &&
+    methodIs(
+      method,
+      "CreateServiceAccountKey",
+      "UploadServiceAccountKey",
+      "DisableServiceAccountKey",
+      "EnableServiceAccountKey",
+      "DeleteServiceAccountKey",
+    ),
+  serviceAccountLifecycle: (service: string, method: string) =>
+    service === "iam.googleapis.com" && SA_LIFECYCLE_METHOD.test(method),
+  customRole: (service: string, method: string) =>
+    service === "iam.googleapis.com" && methodIs(method, "CreateRole", "UpdateRole", "UndeleteRole"),
+  impersonation: (service: string, method: string) =>
+    service === "iamcredentials.googleapis.com" && IMPERSONATION_METHOD.test(method),
+  sinkChange: (service: string, method: string) =>
+    service === "logging.googleapis.com" && SINK_METHOD.test(method),
+  exclusionChange: (service: string, method: string) =>
+    service === "logging.googleapis.com" && EXCLUSION_METHOD.test(method),
+} satisfies Partial<Record<keyof GcpDetails, (service: string, method: string) => boolean>>;
 
 /** Email of the service account named by "projects/P/serviceAccounts/EMAIL[/keys/K]". */
 function saEmailFrom(name: string | undefined): string | undefined {
@@ -602,132 +634,119 @@ function lifecycleDetails(p: AuditLog, labels: Record<string, string>): Partial<
   const req = p.request;
   const res = p.response;
 
-  if (p.serviceName === "iam.googleapis.com") {
-    if (
-      methodIs(
-        p,
-        "CreateServiceAccountKey",
-        "UploadServiceAccountKey",
-        "DisableServiceAccountKey",
-        "EnableServiceAccountKey",
-        "DeleteServiceAccountKey",
-      )
-    ) {
-      const op = p.methodName.replace(/^.*\./, "").replace("ServiceAccountKey", "").toLowerCase();
-      const keyName =
-        str(field(res, "name")) ?? (op === "create" || op === "upload" ? undefined : str(field(req, "name")));
-      out.serviceAccountKey = withoutUndefined({
-        operation: op as "create" | "upload" | "disable" | "enable" | "delete",
-        serviceAccount:
-          labels.email_id ??
-          saEmailFrom(str(field(req, "name"))) ??
-          saEmailFrom(keyName) ??
-          p.resourceName ??
-          "",
-        keyName,
-        keyType: strOrNum(field(res, "keyType")),
-        keyOrigin: strOrNum(field(res, "keyOrigin")),
-      });
-    }
-    const saOp = /(Create|Delete|Disable|Enable|Undelete)ServiceAccount$/.exec(p.methodName)?.[1];
-    if (saOp) {
-      const name =
-        str(field(res, "email")) ??
+  const service = p.serviceName;
+  const method = p.methodName;
+  if (GCP_DETAIL_CALLS.serviceAccountKey(service, method)) {
+    const op = p.methodName.replace(/^.*\./, "").replace("ServiceAccountKey", "").toLowerCase();
+    const keyName =
+      str(field(res, "name")) ?? (op === "create" || op === "upload" ? undefined : str(field(req, "name")));
+    out.serviceAccountKey = withoutUndefined({
+      operation: op as "create" | "upload" | "disable" | "enable" | "delete",
+      serviceAccount:
         labels.email_id ??
         saEmailFrom(str(field(req, "name"))) ??
-        saEmailFrom(p.resourceName);
-      const accountId = str(field(req, "accountId"));
-      const project = /^projects\/([^/]+)/.exec(str(field(req, "name")) ?? "")?.[1];
-      out.serviceAccountLifecycle = withoutUndefined({
-        operation: saOp.toLowerCase() as "create" | "delete" | "disable" | "enable" | "undelete",
-        email: name ?? (accountId && project ? `${accountId}@${project}.iam.gserviceaccount.com` : undefined),
-        uniqueId: labels.unique_id ?? str(field(res, "uniqueId")),
-      });
-    }
-    if (methodIs(p, "CreateRole", "UpdateRole", "UndeleteRole")) {
-      const role =
-        (field(res, "includedPermissions") !== undefined ? res : undefined) ?? field(req, "role") ?? res;
-      const perms = field(role, "includedPermissions");
-      out.customRole = withoutUndefined({
-        name: str(field(res, "name")) ?? str(field(req, "name")) ?? p.resourceName ?? "",
-        title: str(field(role, "title")),
-        stage: strOrNum(field(role, "stage")),
-        includedPermissions: Array.isArray(perms)
-          ? perms.filter((x): x is string => typeof x === "string")
-          : [],
-      });
-    }
+        saEmailFrom(keyName) ??
+        p.resourceName ??
+        "",
+      keyName,
+      keyType: strOrNum(field(res, "keyType")),
+      keyOrigin: strOrNum(field(res, "keyOrigin")),
+    });
+  }
+  if (GCP_DETAIL_CALLS.serviceAccountLifecycle(service, method)) {
+    const saOp = SA_LIFECYCLE_METHOD.exec(method)?.[1] as string;
+    const name =
+      str(field(res, "email")) ??
+      labels.email_id ??
+      saEmailFrom(str(field(req, "name"))) ??
+      saEmailFrom(p.resourceName);
+    const accountId = str(field(req, "accountId"));
+    const project = /^projects\/([^/]+)/.exec(str(field(req, "name")) ?? "")?.[1];
+    out.serviceAccountLifecycle = withoutUndefined({
+      operation: saOp.toLowerCase() as "create" | "delete" | "disable" | "enable" | "undelete",
+      email: name ?? (accountId && project ? `${accountId}@${project}.iam.gserviceaccount.com` : undefined),
+      uniqueId: labels.unique_id ?? str(field(res, "uniqueId")),
+    });
+  }
+  if (GCP_DETAIL_CALLS.customRole(service, method)) {
+    const role =
+      (field(res, "includedPermissions") !== undefined ? res : undefined) ?? field(req, "role") ?? res;
+    const perms = field(role, "includedPermissions");
+    out.customRole = withoutUndefined({
+      name: str(field(res, "name")) ?? str(field(req, "name")) ?? p.resourceName ?? "",
+      title: str(field(role, "title")),
+      stage: strOrNum(field(role, "stage")),
+      includedPermissions: Array.isArray(perms)
+        ? perms.filter((x): x is string => typeof x === "string")
+        : [],
+    });
   }
 
-  if (p.serviceName === "iamcredentials.googleapis.com") {
-    const op = /(GenerateAccessToken|GenerateIdToken|SignBlob|SignJwt)$/.exec(p.methodName)?.[1];
-    if (op) {
-      const delegates = field(req, "delegates");
-      out.impersonation = withoutUndefined({
-        operation: op,
-        serviceAccount: labels.email_id ?? saEmailFrom(str(field(req, "name"))) ?? p.resourceName ?? "",
-        delegates: Array.isArray(delegates)
-          ? delegates.filter((x): x is string => typeof x === "string")
-          : undefined,
-        scopes: Array.isArray(field(req, "scope")) ? (field(req, "scope") as string[]) : undefined,
-        lifetime: strOrNum(field(req, "lifetime")),
-      });
-    }
+  if (GCP_DETAIL_CALLS.impersonation(service, method)) {
+    const op = IMPERSONATION_METHOD.exec(method)?.[1] as string;
+    const delegates = field(req, "delegates");
+    out.impersonation = withoutUndefined({
+      operation: op,
+      serviceAccount: labels.email_id ?? saEmailFrom(str(field(req, "name"))) ?? p.resourceName ?? "",
+      delegates: Array.isArray(delegates)
+        ? delegates.filter((x): x is string => typeof x === "string")
+        : undefined,
+      scopes: Array.isArray(field(req, "scope")) ? (field(req, "scope") as string[]) : undefined,
+      lifetime: strOrNum(field(req, "lifetime")),
+    });
   }
 
-  if (p.serviceName === "logging.googleapis.com") {
-    const sinkOp = /(Create|Update|Delete)Sink$/.exec(p.methodName)?.[1];
-    if (sinkOp) {
-      const sink = field(req, "sink");
-      const original = p.resourceOriginalState;
-      const exclusions = (s: unknown) => {
-        const x = field(s, "exclusions");
-        return Array.isArray(x)
-          ? x.map((e) => ({
-              name: str(field(e, "name")) ?? "",
-              filter: str(field(e, "filter")),
-              disabled: field(e, "disabled") === true,
-            }))
-          : undefined;
-      };
-      const mask = field(req, "updateMask");
-      out.sinkChange = withoutUndefined({
-        operation: sinkOp.toLowerCase() as "create" | "update" | "delete",
-        sinkName: str(field(req, "sinkName")) ?? str(field(req, "name")) ?? p.resourceName ?? "",
-        destination: str(field(sink, "destination")),
-        filter: typeof field(sink, "filter") === "string" ? (field(sink, "filter") as string) : undefined,
-        disabled:
-          typeof field(sink, "disabled") === "boolean" ? (field(sink, "disabled") as boolean) : undefined,
-        exclusions: exclusions(sink),
-        updateMask:
-          typeof mask === "string"
-            ? mask.split(",")
-            : Array.isArray(field(mask, "paths"))
-              ? (field(mask, "paths") as string[])
-              : undefined,
-        before: original
-          ? withoutUndefined({
-              destination: str(field(original, "destination")),
-              filter:
-                typeof field(original, "filter") === "string"
-                  ? (field(original, "filter") as string)
-                  : undefined,
-              disabled: field(original, "disabled") === true,
-              exclusions: exclusions(original),
-            })
-          : undefined,
-      });
-    }
-    const exOp = /(Create|Update|Delete)Exclusion$/.exec(p.methodName)?.[1];
-    if (exOp) {
-      const ex = field(req, "exclusion");
-      out.exclusionChange = withoutUndefined({
-        operation: exOp.toLowerCase() as "create" | "update" | "delete",
-        name: str(field(ex, "name")) ?? str(field(req, "name")) ?? p.resourceName ?? "",
-        filter: str(field(ex, "filter")),
-        disabled: typeof field(ex, "disabled") === "boolean" ? (field(ex, "disabled") as boolean) : undefined,
-      });
-    }
+  if (GCP_DETAIL_CALLS.sinkChange(service, method)) {
+    const sinkOp = SINK_METHOD.exec(method)?.[1] as string;
+    const sink = field(req, "sink");
+    const original = p.resourceOriginalState;
+    const exclusions = (s: unknown) => {
+      const x = field(s, "exclusions");
+      return Array.isArray(x)
+        ? x.map((e) => ({
+            name: str(field(e, "name")) ?? "",
+            filter: str(field(e, "filter")),
+            disabled: field(e, "disabled") === true,
+          }))
+        : undefined;
+    };
+    const mask = field(req, "updateMask");
+    out.sinkChange = withoutUndefined({
+      operation: sinkOp.toLowerCase() as "create" | "update" | "delete",
+      sinkName: str(field(req, "sinkName")) ?? str(field(req, "name")) ?? p.resourceName ?? "",
+      destination: str(field(sink, "destination")),
+      filter: typeof field(sink, "filter") === "string" ? (field(sink, "filter") as string) : undefined,
+      disabled:
+        typeof field(sink, "disabled") === "boolean" ? (field(sink, "disabled") as boolean) : undefined,
+      exclusions: exclusions(sink),
+      updateMask:
+        typeof mask === "string"
+          ? mask.split(",")
+          : Array.isArray(field(mask, "paths"))
+            ? (field(mask, "paths") as string[])
+            : undefined,
+      before: original
+        ? withoutUndefined({
+            destination: str(field(original, "destination")),
+            filter:
+              typeof field(original, "filter") === "string"
+                ? (field(original, "filter") as string)
+                : undefined,
+            disabled: field(original, "disabled") === true,
+            exclusions: exclusions(original),
+          })
+        : undefined,
+    });
+  }
+  if (GCP_DETAIL_CALLS.exclusionChange(service, method)) {
+    const exOp = EXCLUSION_METHOD.exec(method)?.[1] as string;
+    const ex = field(req, "exclusion");
+    out.exclusionChange = withoutUndefined({
+      operation: exOp.toLowerCase() as "create" | "update" | "delete",
+      name: str(field(ex, "name")) ?? str(field(req, "name")) ?? p.resourceName ?? "",
+      filter: str(field(ex, "filter")),
+      disabled: typeof field(ex, "disabled") === "boolean" ? (field(ex, "disabled") as boolean) : undefined,
+    });
   }
   return out;
 }
