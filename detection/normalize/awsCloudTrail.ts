@@ -2,7 +2,7 @@ import { z } from "zod";
 import { parsePolicyDocument } from "../awsPolicy";
 import type { Actor, Grant, IamEvent, PolicyDocument, Target } from "../model";
 import { awsActionsByLowerName } from "../referenceData";
-import type { AwsDetails, PublicAccessBlock } from "./awsDetails";
+import { type AwsDetails, knownAwsDetails, type PublicAccessBlock } from "./awsDetails";
 import { fastParser } from "./fastParse";
 import { isoTime } from "./isoTime";
 
@@ -948,5 +948,6 @@ export function normalizeCloudTrailRecord(record: unknown): IamEvent {
     details,
     raw: record,
   };
+  knownAwsDetails(event, details);
   return event;
 }

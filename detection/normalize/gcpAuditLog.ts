@@ -1,7 +1,13 @@
 import { z } from "zod";
 import type { Actor, ActorKind, Grant, IamEvent, Target, TargetLevel } from "../model";
 import { fastParser } from "./fastParse";
-import { type GcpDetails, GcpDetailsSchema, type GcpPolicy, GcpPolicySchema } from "./gcpDetails";
+import {
+  type GcpDetails,
+  GcpDetailsSchema,
+  type GcpPolicy,
+  GcpPolicySchema,
+  knownGcpDetails,
+} from "./gcpDetails";
 import { isoTime, isParsableTime } from "./isoTime";
 import { withoutUndefined } from "./withoutUndefined";
 
@@ -232,7 +238,7 @@ export function normalizeGcpLogEntry(entry: unknown): IamEvent {
     checkedDetails = checkGcpDetails(details);
   }
 
-  return {
+  const event: IamEvent = {
     id: e.insertId,
     source: "gcp",
     time: isoTime(e.timestamp),
@@ -260,6 +266,8 @@ export function normalizeGcpLogEntry(entry: unknown): IamEvent {
     details: checkedDetails,
     raw: entry,
   };
+  knownGcpDetails(event, checkedDetails);
+  return event;
 }
 
 function hasKeys(o: object): boolean {
