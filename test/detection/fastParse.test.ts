@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { AwsPolicyDocumentSchema } from "../../detection/awsPolicy";
 import { CloudTrailRecordSchema, normalizeCloudTrailRecord } from "../../detection/normalize/awsCloudTrail";
 import { AwsDetailsSchema } from "../../detection/normalize/awsDetails";
 import { fastParser } from "../../detection/normalize/fastParse";
@@ -30,6 +31,28 @@ const cases: [string, z.ZodType, () => unknown][] = [
     () => (gcpPublicBucketEntry({ insertId: "fast-1" }) as { protoPayload: unknown }).protoPayload,
   ],
   ["GCP details", GcpDetailsSchema, () => normalizeGcpLogEntry(gcpEntry).details],
+  [
+    "AWS policy document",
+    AwsPolicyDocumentSchema,
+    () => ({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "Read",
+          Effect: "Allow",
+          Principal: "*",
+          Action: "s3:GetObject",
+          Resource: "arn:aws:s3:::b/*",
+        },
+        {
+          Effect: "Deny",
+          NotAction: ["s3:Get*"],
+          Resource: "*",
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+      ],
+    }),
+  ],
   ["AWS details", AwsDetailsSchema, () => normalizeCloudTrailRecord(awsRecord).details],
 ];
 
