@@ -163,7 +163,7 @@ export function normalizeGcpLogEntry(entry: unknown): IamEvent {
   const actor = actorOf(p);
   const changes = bindingChangesOf(p);
   const aclGrants = aclGrantsOf(p);
-  const allGrants = [...changes.grants, ...aclGrants];
+  const allGrants = aclGrants.length ? [...changes.grants, ...aclGrants] : changes.grants;
 
   const authz = p.authorizationInfo ?? [];
   // First occurrence kept. Short lists (the usual case) in one pass with no temporaries;
@@ -355,9 +355,11 @@ export function serviceAccountProject(email: string): string | undefined {
 
 function actorOf(p: AuditLog): Actor {
   const auth = p.authenticationInfo ?? {};
-  const delegationChain = (auth.serviceAccountDelegationInfo ?? [])
-    .map((d) => d.firstPartyPrincipal?.principalEmail ?? d.principalSubject)
-    .filter((x): x is string => typeof x === "string" && x.length > 0);
+  const delegationChain = auth.serviceAccountDelegationInfo
+    ? auth.serviceAccountDelegationInfo
+        .map((d) => d.firstPartyPrincipal?.principalEmail ?? d.principalSubject)
+        .filter((x): x is string => typeof x === "string" && x.length > 0)
+    : [];
   const email = auth.principalEmail;
   if (email) {
     const kind = actorKindOfEmail(email);
@@ -449,7 +451,7 @@ function targetOf(p: AuditLog, resourceType: string, labels: Record<string, stri
     // Object names may contain slashes: "…/buckets/b/objects/a/b.csv" is an object.
     const last = name.lastIndexOf("/");
     const lastCollection =
-      name.includes("/objects/") && /\/buckets\/[^/]+\/objects\/./.test(name)
+      name.includes("/objects/") && isObjectName(name)
         ? "objects"
         : last >= 0
           ? name.slice(name.lastIndexOf("/", last - 1) + 1, last)
@@ -457,11 +459,10 @@ function targetOf(p: AuditLog, resourceType: string, labels: Record<string, stri
     kind = COLLECTION_KINDS[lastCollection] ?? RESOURCE_TYPE_KINDS[resourceType] ?? resourceType;
   }
 
-  const fromName = /^projects\/([^/]+)/.exec(name)?.[1];
-  const project =
-    labels.project_id ?? (fromName && fromName !== "_" && fromName !== "-" ? fromName : undefined);
+  const project = labels.project_id ?? projectOfName(name);
   // IAM logs often name a service account by unique id; the email reads better and works as well.
-  const saById = /^projects\/-\/serviceAccounts\/(\d+)$/.exec(name);
+  const saById =
+    name.startsWith("projects/-/serviceAccounts/") && /^projects\/-\/serviceAccounts\/(\d+)$/.exec(name);
   const canonical =
     saById && labels.email_id && project ? `projects/${project}/serviceAccounts/${labels.email_id}` : name;
   const id =
@@ -478,6 +479,27 @@ function targetOf(p: AuditLog, resourceType: string, labels: Record<string, stri
   const target: Target = project === undefined ? { kind, id, level } : { kind, id, project, level };
   if (region && region !== "global") target.region = region;
   return target;
+}
+
+/** "projects/P/…" → P, unless P is "_" or "-" (any project). Plain string reads: every GCP event asks. */
+function projectOfName(name: string): string | undefined {
+  if (!name.startsWith("projects/")) return undefined;
+  const end = name.indexOf("/", 9);
+  const id = end < 0 ? name.slice(9) : name.slice(9, end);
+  return id && id !== "_" && id !== "-" ? id : undefined;
+}
+
+/** Whether the name holds "/buckets/B/objects/X" (X one character or more), as `/\/buckets\/[^/]+\/objects\/./` tests. */
+function isObjectName(name: string): boolean {
+  for (let i = name.indexOf("/buckets/"); i >= 0; i = name.indexOf("/buckets/", i + 1)) {
+    const slash = name.indexOf("/", i + 9);
+    if (slash > i + 9 && name.startsWith("/objects/", slash) && slash + 9 < name.length) {
+      const c = name.charCodeAt(slash + 9);
+      // The regex's `.` matches anything but a line terminator.
+      if (c !== 10 && c !== 13 && c !== 0x2028 && c !== 0x2029) return true;
+    }
+  }
+  return false;
 }
 
 // ---------- bindings ----------
@@ -513,6 +535,8 @@ function bigQueryDeltas(p: AuditLog): z.infer<typeof BindingDeltaSchema>[] | und
 function bindingChangesOf(p: AuditLog): { grants: Grant[]; revokes: Grant[]; known: boolean } {
   const fromPolicy = policyDeltaOf(p).bindingDeltas;
   const fromBq = bigQueryDeltas(p);
+  // Most entries carry no delta at all.
+  if (fromPolicy === undefined && fromBq === undefined) return { grants: [], revokes: [], known: false };
   const deltas = [...(fromPolicy ?? []), ...(fromBq ?? [])];
   const toGrant = (d: z.infer<typeof BindingDeltaSchema>): Grant => {
     const condition = d.condition?.expression;

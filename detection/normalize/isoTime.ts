@@ -23,12 +23,18 @@ const CANONICAL_UTC =
   /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{3})?Z$/;
 
 function isCanonicalUtc(s: string): boolean {
+  // The record's check and then the normalizer ask about the same string in a row.
+  if (s === lastCanonical) return true;
   if (!CANONICAL_UTC.test(s)) return false;
   const day = digit(s, 8) * 10 + digit(s, 9);
-  if (day <= 28) return true;
-  const year = digit(s, 0) * 1000 + digit(s, 1) * 100 + digit(s, 2) * 10 + digit(s, 3);
-  return day <= daysInMonth(year, digit(s, 5) * 10 + digit(s, 6));
+  if (day > 28) {
+    const year = digit(s, 0) * 1000 + digit(s, 1) * 100 + digit(s, 2) * 10 + digit(s, 3);
+    if (day > daysInMonth(year, digit(s, 5) * 10 + digit(s, 6))) return false;
+  }
+  lastCanonical = s;
+  return true;
 }
+let lastCanonical: string | undefined;
 
 function digit(s: string, i: number): number {
   return s.charCodeAt(i) - 48;

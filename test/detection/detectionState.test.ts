@@ -111,5 +111,21 @@ describe("isoTime", () => {
                 expect(got, s).toBe(want);
                 expect(isParsableTime(s), s).toBe(!Number.isNaN(Date.parse(s)));
               }
+    // Asked right after a canonical time, other strings still get their own answer.
+    for (const s of ["", "2024-02-30T00:00:00Z", "not a time"]) {
+      expect(isoTime("2024-02-29T00:00:00Z")).toBe("2024-02-29T00:00:00.000Z");
+      expect(isParsableTime(s), s).toBe(!Number.isNaN(Date.parse(s)));
+      const viaDate = Number.isNaN(Date.parse(s)) ? "RangeError" : new Date(s).toISOString();
+      expect(
+        (() => {
+          try {
+            return isoTime(s);
+          } catch (e) {
+            return (e as Error).name;
+          }
+        })(),
+        s,
+      ).toBe(viaDate);
+    }
   });
 });
