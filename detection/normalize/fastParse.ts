@@ -179,6 +179,17 @@ class Compiler {
     ];
     for (const [key, child] of Object.entries(shape)) {
       const k = JSON.stringify(key);
+      // An optional key takes undefined, so absent and undefined read alike: one load, no `in`
+      // (most declared keys of an audit record are absent, and each lookup misses).
+      const childDef = child._zod.def;
+      if (
+        !childDef.checks?.length &&
+        childDef.type === "optional" &&
+        (childDef.innerType as Node)._zod.optin !== "defaulted"
+      ) {
+        lines.push(`x = v[${k}];`, `if (x !== undefined && !(${this.expr(child, "x")})) return false;`);
+        continue;
+      }
       const optin = child._zod.optin;
       // Absent keys are fine when optional; required or defaulted ones are zod's to report or fill.
       const absent = optin === "optional" && child._zod.optout === "optional" ? "" : "return false;";

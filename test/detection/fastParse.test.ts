@@ -97,6 +97,18 @@ describe("fastParser", () => {
     agrees(z.object({ a: z.string() }).strict(), { a: "x", b: 1 });
   });
 
+  it("tells absent keys from undefined ones as zod does", () => {
+    const s = z.object({ req: z.unknown(), opt: z.string().optional(), def: z.string().default("d") });
+    for (const v of [
+      {},
+      { req: 1 },
+      { req: undefined },
+      { req: 1, opt: undefined },
+      { req: 1, def: undefined },
+    ])
+      agrees(s, v);
+  });
+
   it("runs refinements, formats and unions as zod does", () => {
     const s = z.object({
       when: z.iso.datetime({ offset: true }),
