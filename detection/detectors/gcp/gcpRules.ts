@@ -150,8 +150,8 @@ export function isExternalMember(
 
 /** "project acme-prod", "organization 4187…", "bucket acme-data (acme-prod)". */
 export function describeTarget(t: Target): string {
-  const object = /\/buckets\/(.+?\/objects\/.+)$/.exec(t.id);
-  const short = object ? object[1].replace("/objects/", "/") : t.id.split("/").slice(-1)[0] || t.id;
+  const object = t.id.includes("/buckets/") ? /\/buckets\/(.+?\/objects\/.+)$/.exec(t.id) : null;
+  const short = object ? object[1].replace("/objects/", "/") : t.id.slice(t.id.lastIndexOf("/") + 1) || t.id;
   if (t.level !== "resource") return `${t.level} ${short}`;
   return t.project ? `${t.kind} ${short} (${t.project})` : `${t.kind} ${short}`;
 }
