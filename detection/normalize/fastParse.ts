@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { util } from "zod/v4/core";
+import { isCanonicalUtc } from "./isoTime";
 
 /**
  * A cheap `safeParse` for the schemas the detection hot path reads records and details through.
@@ -137,7 +138,12 @@ class Compiler {
           d.pattern instanceof RegExp
         ) {
           const re = this.capture(d.pattern);
-          return `(${re}.lastIndex = 0, ${re}.test(${v}))`;
+          const test = `(${re}.lastIndex = 0, ${re}.test(${v}))`;
+          // Every datetime format without a fixed precision takes a canonical UTC time (what
+          // CloudTrail writes); the normalizer's isoTime then finds the same string already read.
+          if (d.format === "datetime" && typeof d.precision !== "number")
+            return `(${this.capture(isCanonicalUtc)}(${v}) || ${test})`;
+          return test;
         }
         if (!c._zod.check) {
           this.unsupported.push(`check ${String(d.check)}`);

@@ -22,7 +22,7 @@ export function isParsableTime(s: string): boolean {
 const CANONICAL_UTC =
   /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{3})?Z$/;
 
-function isCanonicalUtc(s: string): boolean {
+export function isCanonicalUtc(s: string): boolean {
   // The record's check and then the normalizer ask about the same string in a row.
   if (s === lastCanonical) return true;
   if (!CANONICAL_UTC.test(s)) return false;

@@ -109,6 +109,21 @@ describe("fastParser", () => {
       agrees(s, v);
   });
 
+  it("takes canonical UTC times only where zod's datetime format does", () => {
+    for (const schema of [
+      z.iso.datetime(),
+      z.iso.datetime({ offset: true }),
+      z.iso.datetime({ precision: 3 }),
+    ])
+      for (const t of [
+        "2026-11-02T08:00:00Z",
+        "2026-11-02T08:00:00.123Z",
+        "2024-02-30T00:00:00Z",
+        "2026-11-02T08:00Z",
+      ])
+        agrees(z.object({ t: schema }), { t });
+  });
+
   it("runs refinements, formats and unions as zod does", () => {
     const s = z.object({
       when: z.iso.datetime({ offset: true }),
