@@ -891,7 +891,9 @@ export function normalizeCloudTrailRecord(record: unknown): IamEvent {
   const additional = r.additionalEventData ?? undefined;
   const actor = actorFromIdentity(ui, additional);
   const account = r.recipientAccountId ?? ui.accountId;
-  const partition = /^arn:(aws[\w-]*):/.exec(ui.arn ?? "")?.[1] ?? "aws";
+  const partition = ui.arn?.startsWith("arn:aws:")
+    ? "aws"
+    : (/^arn:(aws[\w-]*):/.exec(ui.arn ?? "")?.[1] ?? "aws");
   const c: Ctx = {
     r,
     req: r.requestParameters ?? {},
