@@ -67,7 +67,11 @@ class Compiler {
           def.type === "literal"
             ? (def.values as unknown[])
             : util.getEnumValues(def.entries as util.EnumLike);
-        type = `${this.capture(new Set(values))}.has(${v})`;
+        // A few strings compare directly (no hashing of a fresh string); otherwise a Set lookup.
+        type =
+          values.length <= 4 && values.every((x) => typeof x === "string")
+            ? values.map((x) => `${v} === ${JSON.stringify(x)}`).join(" || ")
+            : `${this.capture(new Set(values))}.has(${v})`;
         break;
       }
       case "optional": {
