@@ -111,25 +111,14 @@ export function findingId(eventId: string, detectorId: string, discriminator = "
 }
 
 export function toFinding(d: Detector, event: IamEvent, draft: FindingDraft): Finding {
-  const eventId = `${event.source}:${event.id}`;
-  const discriminator = draft.discriminator;
-  let id: string | undefined;
   return {
-    // Hashed when first read (incidents, cards, stores): `immune scan` prints findings without
-    // their ids, and the hash was a tenth of its time on events with findings. Same value either way.
-    get id() {
-      id ??= findingId(eventId, d.id, discriminator);
-      return id;
-    },
-    set id(value) {
-      id = value;
-    },
+    id: findingId(`${event.source}:${event.id}`, d.id, draft.discriminator),
     detector: d.id,
     category: d.category,
     severity: draft.severity ?? d.severity,
     summary: draft.summary,
     evidence: draft.evidence,
-    eventId,
+    eventId: `${event.source}:${event.id}`,
     time: event.time,
   };
 }
