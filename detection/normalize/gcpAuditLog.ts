@@ -661,12 +661,20 @@ function saEmailFrom(name: string | undefined): string | undefined {
   return m?.[1];
 }
 
+/** The services whose calls lifecycleDetails reads (GCP_DETAIL_CALLS); the rest have nothing to read. */
+const LIFECYCLE_SERVICES = new Set([
+  "iam.googleapis.com",
+  "iamcredentials.googleapis.com",
+  "logging.googleapis.com",
+]);
+const NO_LIFECYCLE: Partial<GcpDetails> = Object.freeze({});
+
 function lifecycleDetails(p: AuditLog, labels: Record<string, string>): Partial<GcpDetails> {
+  const service = p.serviceName;
+  if (!LIFECYCLE_SERVICES.has(service)) return NO_LIFECYCLE;
   const out: Partial<GcpDetails> = {};
   const req = p.request;
   const res = p.response;
-
-  const service = p.serviceName;
   const method = p.methodName;
   if (GCP_DETAIL_CALLS.serviceAccountKey(service, method)) {
     const op = p.methodName.replace(/^.*\./, "").replace("ServiceAccountKey", "").toLowerCase();
