@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { fastParser } from "./normalize/fastParse";
 import type { AwsStatement } from "./referenceData";
 
 /**
@@ -58,7 +59,7 @@ export function parsePolicyDocument(value: unknown): AwsPolicy {
       throw new Error("policy document is not valid JSON");
     }
   }
-  const parsed = AwsPolicyDocumentSchema.safeParse(v);
+  const parsed = parseAwsPolicyDocument(v);
   if (!parsed.success) {
     throw new Error(
       `policy document has no valid Statement: ${parsed.error.issues[0]?.message ?? "invalid"}`,
@@ -72,6 +73,9 @@ export function parsePolicyDocument(value: unknown): AwsPolicy {
   validated.add(out);
   return out;
 }
+
+/** The schema's safeParse behind a compiled check: a valid document is taken as it is, not copied. */
+const parseAwsPolicyDocument = fastParser(AwsPolicyDocumentSchema);
 
 /** Documents this module produced: parsing one again (a detector reading the event) is free. */
 const validated = new WeakSet<object>();

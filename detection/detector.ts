@@ -61,9 +61,30 @@ export interface Detector {
    * would cost each event a lookup and push the keys that matter out of the bounded memory.
    */
   remembers?: (event: IamEvent) => boolean;
+  /**
+   * The calls this detector can fire on, when it fires on few: a pure test of the event's service
+   * and action alone, true for every event match could return a finding for. runDetectors asks it
+   * once per (source, service, action) and skips match for the calls it refuses; without it the
+   * detector sees every event of its sources. match keeps its own test of the call as well.
+   */
+  calls?: CallFilter;
   /** Pure: same event and context, same findings. */
   match(event: IamEvent, ctx: DetectionContext): FindingDraft[];
   examples: { fire: DetectorExample[]; quiet: DetectorExample[] };
+}
+
+/** Whether a detector can fire on a call, from its service (eventSource / serviceName) and action. */
+export type CallFilter = (service: string, action: string) => boolean;
+
+/** `calls` of a detector that fires only on these actions, whatever the service. */
+export function actionIn(...actions: string[]): CallFilter {
+  const names = new Set(actions);
+  return (_service, action) => names.has(action);
+}
+
+/** `calls` of a detector that fires only on calls to services named with this prefix ("cloudtrail."). */
+export function serviceStartsWith(prefix: string): CallFilter {
+  return (service) => service.startsWith(prefix);
 }
 
 /** What match returns; the runner fills id, detector, category, eventId and time. */

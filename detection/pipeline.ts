@@ -76,7 +76,7 @@ export function analyzeEvent(event: IamEvent, opts: PipelineOptions, now: Date):
           suppressions: sup.lowered,
           now,
         },
-        opts.weights ?? { ...DEFAULT_RISK_WEIGHTS },
+        opts.weights ?? DEFAULT_RISK_WEIGHTS,
       )
     : { risk: 0, factors: [] };
   return {

@@ -4,10 +4,10 @@ import { toFinding } from "./detector";
 import type { Finding, IamEvent, Source } from "./model";
 
 /**
- * Runs every detector that reads the event's source, then lets the state learn from the
- * findings and remember the event: keep it for recentByActor when some detector `keeps` it,
- * record it for seenBefore when some detector `remembers` it. Pure apart from the in-memory
- * state it is handed.
+ * Runs every detector that reads the event's source and can fire on its call (Detector.calls),
+ * then lets the state learn from the findings and remember the event: keep it for recentByActor
+ * when some detector `keeps` it, record it for seenBefore when some detector `remembers` it. Pure
+ * apart from the in-memory state it is handed.
  */
 export function runDetectors(
   detectors: readonly Detector[],
@@ -17,7 +17,7 @@ export function runDetectors(
   const ctx = state.context();
   const plan = planFor(detectors);
   const findings: Finding[] = [];
-  for (const d of plan.bySource.get(event.source) ?? NONE) {
+  for (const d of detectorsFor(plan, event)) {
     const drafts = d.match(event, ctx);
     for (const draft of drafts) findings.push(toFinding(d, event, draft));
   }
@@ -39,8 +39,41 @@ type Predicate = (event: IamEvent) => boolean;
 interface Plan {
   size: number;
   bySource: Map<Source, Detector[]>;
+  /** source → service → action → the source's detectors whose `calls` admit that call. */
+  byCall: Map<Source, Map<string, Map<string, readonly Detector[]>>>;
+  byCallSize: number;
   keeps: Predicate[];
   remembers: Predicate[];
+}
+
+/** Calls remembered per plan; both names come from the record, so a hostile stream is bounded. */
+const BY_CALL_MAX = 20_000;
+
+/** The detectors to run on this event's call, worked out once per (source, service, action). */
+function detectorsFor(plan: Plan, event: IamEvent): readonly Detector[] {
+  let byService = plan.byCall.get(event.source);
+  let byAction = byService?.get(event.service);
+  const known = byAction?.get(event.action);
+  if (known) return known;
+  const all = plan.bySource.get(event.source) ?? NONE;
+  const chosen = all.filter((d) => !d.calls || d.calls(event.service, event.action));
+  if (plan.byCallSize >= BY_CALL_MAX) {
+    plan.byCall.clear();
+    plan.byCallSize = 0;
+    byService = undefined;
+    byAction = undefined;
+  }
+  if (!byService) {
+    byService = new Map();
+    plan.byCall.set(event.source, byService);
+  }
+  if (!byAction) {
+    byAction = new Map();
+    byService.set(event.service, byAction);
+  }
+  byAction.set(event.action, chosen);
+  plan.byCallSize++;
+  return chosen;
 }
 
 /** Built once per detector list (the registry is one array for the life of the process). */
@@ -50,7 +83,14 @@ function planFor(detectors: readonly Detector[]): Plan {
   const known = plans.get(detectors);
   // A list grown or shrunk in place since (tests build their own lists) is planned again.
   if (known && known.size === detectors.length) return known;
-  const plan: Plan = { size: detectors.length, bySource: new Map(), keeps: [], remembers: [] };
+  const plan: Plan = {
+    size: detectors.length,
+    bySource: new Map(),
+    byCall: new Map(),
+    byCallSize: 0,
+    keeps: [],
+    remembers: [],
+  };
   for (const d of detectors) {
     for (const source of d.sources) {
       const list = plan.bySource.get(source) ?? [];

@@ -2,10 +2,9 @@ import { z } from "zod";
 import { parsePolicyDocument } from "../awsPolicy";
 import type { Actor, Grant, IamEvent, PolicyDocument, Target } from "../model";
 import { awsActionsByLowerName } from "../referenceData";
-import type { AwsDetails, PublicAccessBlock } from "./awsDetails";
+import { type AwsDetails, knownAwsDetails, type PublicAccessBlock } from "./awsDetails";
 import { fastParser } from "./fastParse";
 import { isoTime } from "./isoTime";
-import { withoutUndefined } from "./withoutUndefined";
 
 /**
  * One CloudTrail record (AWS CloudTrail User Guide, "CloudTrail record contents" and "userIdentity
@@ -330,18 +329,15 @@ function subjectDetails(subj: { kind: "user" | "role" | "group"; name: string } 
   return { groupName: subj.name };
 }
 
-const PRINCIPAL_KINDS = [
-  ["userName", "user"],
-  ["roleName", "role"],
-  ["groupName", "group"],
-] as const;
-
-/** The IAM user / role / group a request is about. */
+/** The IAM user / role / group a request is about (userName first, then roleName, groupName). */
 function iamSubject(c: Ctx): { kind: "user" | "role" | "group"; name: string; arn: string } | undefined {
-  for (const [key, kind] of PRINCIPAL_KINDS) {
-    const name = str(c.req[key]);
-    if (name) return { kind, name, arn: iamArn(c, kind, name) };
-  }
+  // Three plain reads, not a loop over key names: each event asks.
+  const user = str(c.req.userName);
+  if (user) return { kind: "user", name: user, arn: iamArn(c, "user", user) };
+  const role = str(c.req.roleName);
+  if (role) return { kind: "role", name: role, arn: iamArn(c, "role", role) };
+  const group = str(c.req.groupName);
+  if (group) return { kind: "group", name: group, arn: iamArn(c, "group", group) };
   return undefined;
 }
 
@@ -474,8 +470,8 @@ function sharedMember(v: string): string {
 
 type Handler = (c: Ctx) => Parsed;
 
-function none(target: Target, details: AwsDetails = {}): Parsed {
-  return { target, grants: [], revokes: [], policyDocuments: [], details };
+function none(target: Target, details: AwsDetails = {}, policyDocuments: PolicyDocument[] = []): Parsed {
+  return { target, grants: [], revokes: [], policyDocuments, details };
 }
 
 const attachPolicy =
@@ -485,13 +481,10 @@ const attachPolicy =
     const policyArn = str(c.req.policyArn) ?? "unknown-policy";
     const target = subj ? resourceTarget(c, subj.kind, subj.arn) : accountTarget(c);
     const g: Grant[] = subj ? [{ role: policyArn, member: subj.arn }] : [];
-    return {
-      target,
-      grants: detach ? [] : g,
-      revokes: detach ? g : [],
-      policyDocuments: [],
-      details: { ...subjectDetails(subj), policyArn },
-    };
+    // Added to the subject's details, not spread into a new object (a spread was the costliest line).
+    const details = subjectDetails(subj);
+    details.policyArn = policyArn;
+    return { target, grants: detach ? [] : g, revokes: detach ? g : [], policyDocuments: [], details };
   };
 
 const inlinePolicy =
@@ -505,12 +498,14 @@ const inlinePolicy =
       !remove && c.req.policyDocument !== undefined
         ? [parseDoc(policyName, c.req.policyDocument, c.docErrors)]
         : [];
+    const details = subjectDetails(subj);
+    details.inlinePolicyName = policyName;
     return {
       target,
       grants: remove ? [] : g,
       revokes: remove ? g : [],
       policyDocuments: docs,
-      details: { ...subjectDetails(subj), inlinePolicyName: policyName },
+      details,
     };
   };
 
@@ -661,22 +656,19 @@ const HANDLERS: Record<string, Handler> = {
     const name = str(c.req.policyName) ?? "unknown-policy";
     const path = (str(c.req.path) ?? "/").replace(/^\/+/, "");
     const arn = str(obj(c.res.policy)?.arn) ?? iamArn(c, "policy", `${path}${name}`);
-    return {
-      ...none(resourceTarget(c, "policy", arn), { policyArn: arn }),
-      policyDocuments:
-        c.req.policyDocument !== undefined ? [parseDoc(name, c.req.policyDocument, c.docErrors)] : [],
-    };
+    return none(
+      resourceTarget(c, "policy", arn),
+      { policyArn: arn },
+      c.req.policyDocument !== undefined ? [parseDoc(name, c.req.policyDocument, c.docErrors)] : [],
+    );
   },
   "iam:CreatePolicyVersion": (c) => {
     const arn = str(c.req.policyArn) ?? "unknown-policy";
-    return {
-      ...none(resourceTarget(c, "policy", arn), {
-        policyArn: arn,
-        setAsDefault: bool(c.req.setAsDefault) ?? false,
-      }),
-      policyDocuments:
-        c.req.policyDocument !== undefined ? [parseDoc(arn, c.req.policyDocument, c.docErrors)] : [],
-    };
+    return none(
+      resourceTarget(c, "policy", arn),
+      { policyArn: arn, setAsDefault: bool(c.req.setAsDefault) ?? false },
+      c.req.policyDocument !== undefined ? [parseDoc(arn, c.req.policyDocument, c.docErrors)] : [],
+    );
   },
   "iam:SetDefaultPolicyVersion": (c) => {
     const arn = str(c.req.policyArn) ?? "unknown-policy";
@@ -715,7 +707,7 @@ const HANDLERS: Record<string, Handler> = {
   },
   "s3:PutBucketPolicy": (c) => {
     const doc = parseDoc("BucketPolicy", c.req.bucketPolicy ?? c.req.policy, c.docErrors);
-    return { ...none(bucketTarget(c)), policyDocuments: [doc] };
+    return none(bucketTarget(c), {}, [doc]);
   },
   "s3:DeleteBucketPolicy": (c) => none(bucketTarget(c)),
   "s3:PutBucketAcl": s3Acl,
@@ -732,13 +724,14 @@ const HANDLERS: Record<string, Handler> = {
   "rds:ModifyDBSnapshotAttribute": rdsShare(false),
   "rds:ModifyDBClusterSnapshotAttribute": rdsShare(true),
   "ec2:DeleteFlowLogs": (c) => none(accountTarget(c, "flowLogs"), { flowLogIds: flowLogIds(c.req) }),
-  "kms:PutKeyPolicy": (c) => ({
-    ...none(kmsKeyTarget(c)),
-    policyDocuments:
+  "kms:PutKeyPolicy": (c) =>
+    none(
+      kmsKeyTarget(c),
+      {},
       c.req.policy !== undefined
         ? [parseDoc(str(c.req.policyName) ?? "default", c.req.policy, c.docErrors)]
         : [],
-  }),
+    ),
   "kms:CreateGrant": (c) => {
     const grantee = str(c.req.granteePrincipal) ?? "unknown-principal";
     const ops = list(c.req.operations).filter((x): x is string => typeof x === "string");
@@ -875,8 +868,8 @@ function genericTarget(c: Ctx): Target {
   const res = c.r.resources?.[0];
   if (res?.ARN)
     return { ...resourceTarget(c, res.type ?? "resource", res.ARN), project: res.accountId ?? c.account };
-  const subj = iamSubject(c);
-  if (subj && c.r.eventSource.startsWith("iam.")) return resourceTarget(c, subj.kind, subj.arn);
+  const subj = c.r.eventSource.startsWith("iam.") ? iamSubject(c) : undefined;
+  if (subj) return resourceTarget(c, subj.kind, subj.arn);
   if (str(c.req.bucketName)) return bucketTarget(c);
   return accountTarget(c);
 }
@@ -895,7 +888,9 @@ export function normalizeCloudTrailRecord(record: unknown): IamEvent {
   const additional = r.additionalEventData ?? undefined;
   const actor = actorFromIdentity(ui, additional);
   const account = r.recipientAccountId ?? ui.accountId;
-  const partition = /^arn:(aws[\w-]*):/.exec(ui.arn ?? "")?.[1] ?? "aws";
+  const partition = ui.arn?.startsWith("arn:aws:")
+    ? "aws"
+    : (/^arn:(aws[\w-]*):/.exec(ui.arn ?? "")?.[1] ?? "aws");
   const c: Ctx = {
     r,
     req: r.requestParameters ?? {},
@@ -910,20 +905,22 @@ export function normalizeCloudTrailRecord(record: unknown): IamEvent {
   const p = handler ? handler(c) : none(genericTarget(c));
   const success = p.success ?? (r.errorCode === undefined || r.errorCode === "");
 
-  const details: AwsDetails = {
-    identityType: ui.type,
-    callerAccount: ui.accountId,
-    recipientAccount: r.recipientAccountId,
-    callerAccessKeyId: str(ui.accessKeyId),
-    invokedBy: ui.invokedBy,
-    eventType: r.eventType,
-    readOnly: r.readOnly,
-    requestId: r.requestID,
-    region: r.awsRegion,
-    policyDocumentErrors: c.docErrors.length ? c.docErrors : undefined,
-  };
-  for (const k of Object.keys(p.details) as (keyof AwsDetails)[]) {
-    const v = p.details[k];
+  // Set key by key in the order the schema lists them, only when present: no undefined values,
+  // and no copy to strip them.
+  const details: AwsDetails = {};
+  if (ui.type !== undefined) details.identityType = ui.type;
+  if (ui.accountId !== undefined) details.callerAccount = ui.accountId;
+  if (r.recipientAccountId !== undefined) details.recipientAccount = r.recipientAccountId;
+  const callerAccessKeyId = str(ui.accessKeyId);
+  if (callerAccessKeyId !== undefined) details.callerAccessKeyId = callerAccessKeyId;
+  if (ui.invokedBy !== undefined) details.invokedBy = ui.invokedBy;
+  if (r.eventType !== undefined) details.eventType = r.eventType;
+  if (r.readOnly !== undefined) details.readOnly = r.readOnly;
+  if (r.requestID !== undefined) details.requestId = r.requestID;
+  if (r.awsRegion !== undefined) details.region = r.awsRegion;
+  if (c.docErrors.length) details.policyDocumentErrors = c.docErrors;
+  for (const k in p.details) {
+    const v = p.details[k as keyof AwsDetails];
     if (v !== undefined) (details as Record<string, unknown>)[k] = v;
   }
   const event: IamEvent = {
@@ -944,8 +941,9 @@ export function normalizeCloudTrailRecord(record: unknown): IamEvent {
     errorMessage: r.errorMessage,
     sourceIp: r.sourceIPAddress,
     userAgent: r.userAgent,
-    details: withoutUndefined(details),
+    details,
     raw: record,
   };
+  knownAwsDetails(event, details);
   return event;
 }

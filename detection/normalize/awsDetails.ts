@@ -96,3 +96,8 @@ export function awsDetails(event: IamEvent): AwsDetails {
   return readAwsDetails(event) ?? {};
 }
 const readAwsDetails = detailsReader(AwsDetailsSchema);
+
+/** The normalizer's word that an event's details are the AwsDetails it just built. */
+export function knownAwsDetails(event: IamEvent, details: AwsDetails): void {
+  readAwsDetails.known(event, details);
+}

@@ -9,27 +9,37 @@ import { fastParser } from "./fastParse";
  */
 const SLOTS = 4;
 
-export function detailsReader<S extends z.ZodType>(schema: S): (event: IamEvent) => z.output<S> | undefined {
+export interface DetailsReader<T> {
+  (event: IamEvent): T | undefined;
+  /**
+   * Takes details a normalizer just built from checked input as read: the next reads of this
+   * event return them without checking them again (test/hostile/normalizerFuzz.test.ts holds
+   * the normalizers' details to their schemas).
+   */
+  known(event: IamEvent, details: T): void;
+}
+
+export function detailsReader<S extends z.ZodType>(schema: S): DetailsReader<z.output<S>> {
   const parse = fastParser(schema);
   const events: (IamEvent | undefined)[] = new Array(SLOTS).fill(undefined);
-  const details: unknown[] = new Array(SLOTS).fill(undefined);
+  /** The details object each slot's answer was read from (a replaced one is read again). */
+  const of: unknown[] = new Array(SLOTS).fill(undefined);
+  const values: (z.output<S> | undefined)[] = new Array(SLOTS).fill(undefined);
   let next = 0;
-  return (event) => {
+  const remember = (event: IamEvent, value: z.output<S> | undefined) => {
+    events[next] = event;
+    of[next] = event.details;
+    values[next] = value;
+    next = (next + 1) % SLOTS;
+  };
+  const read = (event: IamEvent) => {
     for (let i = 0; i < SLOTS; i++) {
-      // Same event and still the same details object (a replaced one is read again).
-      if (events[i] === event && details[i] !== undefined && (details[i] as Memo).of === event.details)
-        return (details[i] as Memo).value as z.output<S> | undefined;
+      if (events[i] === event && of[i] === event.details) return values[i];
     }
     const parsed = parse(event.details);
     const value = parsed.success ? parsed.data : undefined;
-    events[next] = event;
-    details[next] = { of: event.details, value } satisfies Memo;
-    next = (next + 1) % SLOTS;
+    remember(event, value);
     return value;
   };
-}
-
-interface Memo {
-  of: unknown;
-  value: unknown;
+  return Object.assign(read, { known: remember });
 }

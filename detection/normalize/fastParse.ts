@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { util } from "zod/v4/core";
+import { isCanonicalUtc } from "./isoTime";
 
 /**
  * A cheap `safeParse` for the schemas the detection hot path reads records and details through.
@@ -66,7 +67,11 @@ class Compiler {
           def.type === "literal"
             ? (def.values as unknown[])
             : util.getEnumValues(def.entries as util.EnumLike);
-        type = `${this.capture(new Set(values))}.has(${v})`;
+        // A few strings compare directly (no hashing of a fresh string); otherwise a Set lookup.
+        type =
+          values.length <= 4 && values.every((x) => typeof x === "string")
+            ? values.map((x) => `${v} === ${JSON.stringify(x)}`).join(" || ")
+            : `${this.capture(new Set(values))}.has(${v})`;
         break;
       }
       case "optional": {
@@ -128,6 +133,22 @@ class Compiler {
       .map((c) => {
         const d = c._zod.def;
         if (d.check === "min_length" && typeof d.minimum === "number") return `${v}.length >= ${d.minimum}`;
+        // A refine's own predicate and a format's own regex, called without zod's payload object.
+        if (d.check === "custom" && d.type === "custom" && typeof d.fn === "function")
+          return `${this.capture(refinePasses(d.fn as (v: unknown) => unknown))}(${v})`;
+        if (
+          d.check === "string_format" &&
+          PATTERN_FORMATS.has(String(d.format)) &&
+          d.pattern instanceof RegExp
+        ) {
+          const re = this.capture(d.pattern);
+          const test = `(${re}.lastIndex = 0, ${re}.test(${v}))`;
+          // Every datetime format without a fixed precision takes a canonical UTC time (what
+          // CloudTrail writes); the normalizer's isoTime then finds the same string already read.
+          if (d.format === "datetime" && typeof d.precision !== "number")
+            return `(${this.capture(isCanonicalUtc)}(${v}) || ${test})`;
+          return test;
+        }
         if (!c._zod.check) {
           this.unsupported.push(`check ${String(d.check)}`);
           return "false";
@@ -168,6 +189,17 @@ class Compiler {
     ];
     for (const [key, child] of Object.entries(shape)) {
       const k = JSON.stringify(key);
+      // An optional key takes undefined, so absent and undefined read alike: one load, no `in`
+      // (most declared keys of an audit record are absent, and each lookup misses).
+      const childDef = child._zod.def;
+      if (
+        !childDef.checks?.length &&
+        childDef.type === "optional" &&
+        (childDef.innerType as Node)._zod.optin !== "defaulted"
+      ) {
+        lines.push(`x = v[${k}];`, `if (x !== undefined && !(${this.expr(child, "x")})) return false;`);
+        continue;
+      }
       const optin = child._zod.optin;
       // Absent keys are fine when optional; required or defaulted ones are zod's to report or fill.
       const absent = optin === "optional" && child._zod.optout === "optional" ? "" : "return false;";
@@ -184,6 +216,17 @@ class Compiler {
     lines.push("return true;");
     return `${this.define(lines.join("\n"))}(${v})`;
   }
+}
+
+/** String formats whose zod check is exactly a test of their pattern (others check more). */
+const PATTERN_FORMATS = new Set(["datetime", "date", "time", "regex"]);
+
+/** A refine passes when its predicate returns a truthy value synchronously, as zod's custom check has it. */
+function refinePasses(fn: (v: unknown) => unknown): (v: unknown) => boolean {
+  return (v) => {
+    const r = fn(v);
+    return Boolean(r) && !(r instanceof Promise);
+  };
 }
 
 /** zod's own check code on a scratch payload: accepted when it reports no issue synchronously. */

@@ -1,8 +1,14 @@
 import { z } from "zod";
 import type { Actor, ActorKind, Grant, IamEvent, Target, TargetLevel } from "../model";
 import { fastParser } from "./fastParse";
-import { type GcpDetails, GcpDetailsSchema, type GcpPolicy, GcpPolicySchema } from "./gcpDetails";
-import { isoTime } from "./isoTime";
+import {
+  type GcpDetails,
+  GcpDetailsSchema,
+  type GcpPolicy,
+  GcpPolicySchema,
+  knownGcpDetails,
+} from "./gcpDetails";
+import { isoTime, isParsableTime } from "./isoTime";
 import { withoutUndefined } from "./withoutUndefined";
 
 /**
@@ -95,7 +101,7 @@ export const GcpLogEntrySchema = z.looseObject({
     type: z.string().min(1),
     labels: z.record(z.string(), z.string()).optional(),
   }),
-  timestamp: z.string().refine((s) => !Number.isNaN(Date.parse(s)), "not an RFC 3339 timestamp"),
+  timestamp: z.string().refine(isParsableTime, "not an RFC 3339 timestamp"),
   receiveTimestamp: z.string().optional(),
   severity: z.string().optional(),
   insertId: z.string().min(1),
@@ -157,7 +163,7 @@ export function normalizeGcpLogEntry(entry: unknown): IamEvent {
   const actor = actorOf(p);
   const changes = bindingChangesOf(p);
   const aclGrants = aclGrantsOf(p);
-  const allGrants = [...changes.grants, ...aclGrants];
+  const allGrants = aclGrants.length ? [...changes.grants, ...aclGrants] : changes.grants;
 
   const authz = p.authorizationInfo ?? [];
   // First occurrence kept. Short lists (the usual case) in one pass with no temporaries;
@@ -179,35 +185,60 @@ export function normalizeGcpLogEntry(entry: unknown): IamEvent {
     );
   }
 
-  const details: GcpDetails = {
-    logType: logTypeOf(e.logName),
-    logName: e.logName,
-    resourceType: e.resource.type,
-    resourceLabels: labels,
-    resourceName: p.resourceName,
-    statusCode: code,
-    deniedPermissions,
-    bindingDeltasKnown: changes.known,
-    auditConfigDeltas: policyDeltaOf(p).auditConfigDeltas?.map((d) => ({
+  // Keys in one fixed order, the rare ones added only when present (no undefined values, and
+  // no copy to strip them: most entries share one shape).
+  const logType = logTypeOf(e.logName);
+  const resourceType = e.resource.type;
+  const known = changes.known;
+  const details: GcpDetails =
+    p.resourceName === undefined
+      ? {
+          logType,
+          logName: e.logName,
+          resourceType,
+          resourceLabels: labels,
+          statusCode: code,
+          deniedPermissions,
+          bindingDeltasKnown: known,
+        }
+      : {
+          logType,
+          logName: e.logName,
+          resourceType,
+          resourceLabels: labels,
+          resourceName: p.resourceName,
+          statusCode: code,
+          deniedPermissions,
+          bindingDeltasKnown: known,
+        };
+  const auditConfigDeltas = policyDeltaOf(p).auditConfigDeltas;
+  if (auditConfigDeltas)
+    details.auditConfigDeltas = auditConfigDeltas.map((d) => ({
       action: d.action,
       service: d.service ?? "",
       logType: d.logType,
       exemptedMember: d.exemptedMember,
-    })),
-    policyRequested: policyAt(p.request, "policy"),
-    policyAfter: success ? policyAfterOf(p) : undefined,
-    principalSubject: p.authenticationInfo?.principalSubject,
-    serviceAccountKeyName: p.authenticationInfo?.serviceAccountKeyName,
-    attemptedGrants: success ? undefined : allGrants.length ? allGrants : undefined,
-  };
+    }));
+  const policyRequested = policyAt(p.request, "policy");
+  if (policyRequested !== undefined) details.policyRequested = policyRequested;
+  const policyAfter = success ? policyAfterOf(p) : undefined;
+  if (policyAfter !== undefined) details.policyAfter = policyAfter;
+  const auth = p.authenticationInfo;
+  if (auth?.principalSubject !== undefined) details.principalSubject = auth.principalSubject;
+  if (auth?.serviceAccountKeyName !== undefined) details.serviceAccountKeyName = auth.serviceAccountKeyName;
+  if (!success && allGrants.length) details.attemptedGrants = allGrants;
   const lifecycle = lifecycleDetails(p, labels);
   // The base fields above come from validated input; only the lifecycle parts read request /
   // response Structs loosely, so only entries that carry them go through the schema again.
-  const checkedDetails = Object.keys(lifecycle).length
-    ? checkGcpDetails(withoutUndefined({ ...details, ...lifecycle }))
-    : withoutUndefined(details);
+  let checkedDetails = details;
+  if (hasKeys(lifecycle)) {
+    for (const k of Object.keys(lifecycle) as (keyof GcpDetails)[]) {
+      if (lifecycle[k] !== undefined) (details as Record<string, unknown>)[k] = lifecycle[k];
+    }
+    checkedDetails = checkGcpDetails(details);
+  }
 
-  return {
+  const event: IamEvent = {
     id: e.insertId,
     source: "gcp",
     time: isoTime(e.timestamp),
@@ -235,6 +266,13 @@ export function normalizeGcpLogEntry(entry: unknown): IamEvent {
     details: checkedDetails,
     raw: entry,
   };
+  knownGcpDetails(event, checkedDetails);
+  return event;
+}
+
+function hasKeys(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
 }
 
 /** google.rpc.Code names, for errorCode. */
@@ -317,9 +355,11 @@ export function serviceAccountProject(email: string): string | undefined {
 
 function actorOf(p: AuditLog): Actor {
   const auth = p.authenticationInfo ?? {};
-  const delegationChain = (auth.serviceAccountDelegationInfo ?? [])
-    .map((d) => d.firstPartyPrincipal?.principalEmail ?? d.principalSubject)
-    .filter((x): x is string => typeof x === "string" && x.length > 0);
+  const delegationChain = auth.serviceAccountDelegationInfo
+    ? auth.serviceAccountDelegationInfo
+        .map((d) => d.firstPartyPrincipal?.principalEmail ?? d.principalSubject)
+        .filter((x): x is string => typeof x === "string" && x.length > 0)
+    : [];
   const email = auth.principalEmail;
   if (email) {
     const kind = actorKindOfEmail(email);
@@ -411,7 +451,7 @@ function targetOf(p: AuditLog, resourceType: string, labels: Record<string, stri
     // Object names may contain slashes: "…/buckets/b/objects/a/b.csv" is an object.
     const last = name.lastIndexOf("/");
     const lastCollection =
-      name.includes("/objects/") && /\/buckets\/[^/]+\/objects\/./.test(name)
+      name.includes("/objects/") && isObjectName(name)
         ? "objects"
         : last >= 0
           ? name.slice(name.lastIndexOf("/", last - 1) + 1, last)
@@ -419,11 +459,10 @@ function targetOf(p: AuditLog, resourceType: string, labels: Record<string, stri
     kind = COLLECTION_KINDS[lastCollection] ?? RESOURCE_TYPE_KINDS[resourceType] ?? resourceType;
   }
 
-  const fromName = /^projects\/([^/]+)/.exec(name)?.[1];
-  const project =
-    labels.project_id ?? (fromName && fromName !== "_" && fromName !== "-" ? fromName : undefined);
+  const project = labels.project_id ?? projectOfName(name);
   // IAM logs often name a service account by unique id; the email reads better and works as well.
-  const saById = /^projects\/-\/serviceAccounts\/(\d+)$/.exec(name);
+  const saById =
+    name.startsWith("projects/-/serviceAccounts/") && /^projects\/-\/serviceAccounts\/(\d+)$/.exec(name);
   const canonical =
     saById && labels.email_id && project ? `projects/${project}/serviceAccounts/${labels.email_id}` : name;
   const id =
@@ -440,6 +479,27 @@ function targetOf(p: AuditLog, resourceType: string, labels: Record<string, stri
   const target: Target = project === undefined ? { kind, id, level } : { kind, id, project, level };
   if (region && region !== "global") target.region = region;
   return target;
+}
+
+/** "projects/P/…" → P, unless P is "_" or "-" (any project). Plain string reads: every GCP event asks. */
+function projectOfName(name: string): string | undefined {
+  if (!name.startsWith("projects/")) return undefined;
+  const end = name.indexOf("/", 9);
+  const id = end < 0 ? name.slice(9) : name.slice(9, end);
+  return id && id !== "_" && id !== "-" ? id : undefined;
+}
+
+/** Whether the name holds "/buckets/B/objects/X" (X one character or more), as `/\/buckets\/[^/]+\/objects\/./` tests. */
+function isObjectName(name: string): boolean {
+  for (let i = name.indexOf("/buckets/"); i >= 0; i = name.indexOf("/buckets/", i + 1)) {
+    const slash = name.indexOf("/", i + 9);
+    if (slash > i + 9 && name.startsWith("/objects/", slash) && slash + 9 < name.length) {
+      const c = name.charCodeAt(slash + 9);
+      // The regex's `.` matches anything but a line terminator.
+      if (c !== 10 && c !== 13 && c !== 0x2028 && c !== 0x2029) return true;
+    }
+  }
+  return false;
 }
 
 // ---------- bindings ----------
@@ -475,9 +535,15 @@ function bigQueryDeltas(p: AuditLog): z.infer<typeof BindingDeltaSchema>[] | und
 function bindingChangesOf(p: AuditLog): { grants: Grant[]; revokes: Grant[]; known: boolean } {
   const fromPolicy = policyDeltaOf(p).bindingDeltas;
   const fromBq = bigQueryDeltas(p);
+  // Most entries carry no delta at all.
+  if (fromPolicy === undefined && fromBq === undefined) return { grants: [], revokes: [], known: false };
   const deltas = [...(fromPolicy ?? []), ...(fromBq ?? [])];
-  const toGrant = (d: z.infer<typeof BindingDeltaSchema>): Grant =>
-    withoutUndefined({ role: d.role, member: d.member, condition: d.condition?.expression });
+  const toGrant = (d: z.infer<typeof BindingDeltaSchema>): Grant => {
+    const condition = d.condition?.expression;
+    return condition === undefined
+      ? { role: d.role, member: d.member }
+      : { role: d.role, member: d.member, condition };
+  };
   return {
     grants: deltas.filter((d) => d.action === "ADD").map(toGrant),
     revokes: deltas.filter((d) => d.action === "REMOVE").map(toGrant),
@@ -553,9 +619,41 @@ function strOrNum(v: unknown): string | undefined {
   return typeof v === "string" || typeof v === "number" ? String(v) : undefined;
 }
 
-function methodIs(p: AuditLog, ...names: string[]): boolean {
-  return names.some((n) => p.methodName === n || p.methodName.endsWith(`.${n}`));
+function methodIs(method: string, ...names: string[]): boolean {
+  return names.some((n) => method === n || method.endsWith(`.${n}`));
 }
+
+const SA_LIFECYCLE_METHOD = /(Create|Delete|Disable|Enable|Undelete)ServiceAccount$/;
+const IMPERSONATION_METHOD = /(GenerateAccessToken|GenerateIdToken|SignBlob|SignJwt)$/;
+const SINK_METHOD = /(Create|Update|Delete)Sink$/;
+const EXCLUSION_METHOD = /(Create|Update|Delete)Exclusion$/;
+
+/**
+ * The calls whose request and response lifecycleDetails reads into each typed detail, by service
+ * and method: a detector reading one of these details fires on these calls only (Detector.calls).
+ */
+export const GCP_DETAIL_CALLS = {
+  serviceAccountKey: (service: string, method: string) =>
+    service === "iam.googleapis.com" &&
+    methodIs(
+      method,
+      "CreateServiceAccountKey",
+      "UploadServiceAccountKey",
+      "DisableServiceAccountKey",
+      "EnableServiceAccountKey",
+      "DeleteServiceAccountKey",
+    ),
+  serviceAccountLifecycle: (service: string, method: string) =>
+    service === "iam.googleapis.com" && SA_LIFECYCLE_METHOD.test(method),
+  customRole: (service: string, method: string) =>
+    service === "iam.googleapis.com" && methodIs(method, "CreateRole", "UpdateRole", "UndeleteRole"),
+  impersonation: (service: string, method: string) =>
+    service === "iamcredentials.googleapis.com" && IMPERSONATION_METHOD.test(method),
+  sinkChange: (service: string, method: string) =>
+    service === "logging.googleapis.com" && SINK_METHOD.test(method),
+  exclusionChange: (service: string, method: string) =>
+    service === "logging.googleapis.com" && EXCLUSION_METHOD.test(method),
+} satisfies Partial<Record<keyof GcpDetails, (service: string, method: string) => boolean>>;
 
 /** Email of the service account named by "projects/P/serviceAccounts/EMAIL[/keys/K]". */
 function saEmailFrom(name: string | undefined): string | undefined {
@@ -563,137 +661,132 @@ function saEmailFrom(name: string | undefined): string | undefined {
   return m?.[1];
 }
 
+/** The services whose calls lifecycleDetails reads (GCP_DETAIL_CALLS); the rest have nothing to read. */
+const LIFECYCLE_SERVICES = new Set([
+  "iam.googleapis.com",
+  "iamcredentials.googleapis.com",
+  "logging.googleapis.com",
+]);
+const NO_LIFECYCLE: Partial<GcpDetails> = Object.freeze({});
+
 function lifecycleDetails(p: AuditLog, labels: Record<string, string>): Partial<GcpDetails> {
+  const service = p.serviceName;
+  if (!LIFECYCLE_SERVICES.has(service)) return NO_LIFECYCLE;
   const out: Partial<GcpDetails> = {};
   const req = p.request;
   const res = p.response;
-
-  if (p.serviceName === "iam.googleapis.com") {
-    if (
-      methodIs(
-        p,
-        "CreateServiceAccountKey",
-        "UploadServiceAccountKey",
-        "DisableServiceAccountKey",
-        "EnableServiceAccountKey",
-        "DeleteServiceAccountKey",
-      )
-    ) {
-      const op = p.methodName.replace(/^.*\./, "").replace("ServiceAccountKey", "").toLowerCase();
-      const keyName =
-        str(field(res, "name")) ?? (op === "create" || op === "upload" ? undefined : str(field(req, "name")));
-      out.serviceAccountKey = withoutUndefined({
-        operation: op as "create" | "upload" | "disable" | "enable" | "delete",
-        serviceAccount:
-          labels.email_id ??
-          saEmailFrom(str(field(req, "name"))) ??
-          saEmailFrom(keyName) ??
-          p.resourceName ??
-          "",
-        keyName,
-        keyType: strOrNum(field(res, "keyType")),
-        keyOrigin: strOrNum(field(res, "keyOrigin")),
-      });
-    }
-    const saOp = /(Create|Delete|Disable|Enable|Undelete)ServiceAccount$/.exec(p.methodName)?.[1];
-    if (saOp) {
-      const name =
-        str(field(res, "email")) ??
+  const method = p.methodName;
+  if (GCP_DETAIL_CALLS.serviceAccountKey(service, method)) {
+    const op = p.methodName.replace(/^.*\./, "").replace("ServiceAccountKey", "").toLowerCase();
+    const keyName =
+      str(field(res, "name")) ?? (op === "create" || op === "upload" ? undefined : str(field(req, "name")));
+    out.serviceAccountKey = withoutUndefined({
+      operation: op as "create" | "upload" | "disable" | "enable" | "delete",
+      serviceAccount:
         labels.email_id ??
         saEmailFrom(str(field(req, "name"))) ??
-        saEmailFrom(p.resourceName);
-      const accountId = str(field(req, "accountId"));
-      const project = /^projects\/([^/]+)/.exec(str(field(req, "name")) ?? "")?.[1];
-      out.serviceAccountLifecycle = withoutUndefined({
-        operation: saOp.toLowerCase() as "create" | "delete" | "disable" | "enable" | "undelete",
-        email: name ?? (accountId && project ? `${accountId}@${project}.iam.gserviceaccount.com` : undefined),
-        uniqueId: labels.unique_id ?? str(field(res, "uniqueId")),
-      });
-    }
-    if (methodIs(p, "CreateRole", "UpdateRole", "UndeleteRole")) {
-      const role =
-        (field(res, "includedPermissions") !== undefined ? res : undefined) ?? field(req, "role") ?? res;
-      const perms = field(role, "includedPermissions");
-      out.customRole = withoutUndefined({
-        name: str(field(res, "name")) ?? str(field(req, "name")) ?? p.resourceName ?? "",
-        title: str(field(role, "title")),
-        stage: strOrNum(field(role, "stage")),
-        includedPermissions: Array.isArray(perms)
-          ? perms.filter((x): x is string => typeof x === "string")
-          : [],
-      });
-    }
+        saEmailFrom(keyName) ??
+        p.resourceName ??
+        "",
+      keyName,
+      keyType: strOrNum(field(res, "keyType")),
+      keyOrigin: strOrNum(field(res, "keyOrigin")),
+    });
+  }
+  if (GCP_DETAIL_CALLS.serviceAccountLifecycle(service, method)) {
+    const saOp = SA_LIFECYCLE_METHOD.exec(method)?.[1] as string;
+    const name =
+      str(field(res, "email")) ??
+      labels.email_id ??
+      saEmailFrom(str(field(req, "name"))) ??
+      saEmailFrom(p.resourceName);
+    const accountId = str(field(req, "accountId"));
+    const project = /^projects\/([^/]+)/.exec(str(field(req, "name")) ?? "")?.[1];
+    out.serviceAccountLifecycle = withoutUndefined({
+      operation: saOp.toLowerCase() as "create" | "delete" | "disable" | "enable" | "undelete",
+      email: name ?? (accountId && project ? `${accountId}@${project}.iam.gserviceaccount.com` : undefined),
+      uniqueId: labels.unique_id ?? str(field(res, "uniqueId")),
+    });
+  }
+  if (GCP_DETAIL_CALLS.customRole(service, method)) {
+    const role =
+      (field(res, "includedPermissions") !== undefined ? res : undefined) ?? field(req, "role") ?? res;
+    const perms = field(role, "includedPermissions");
+    out.customRole = withoutUndefined({
+      name: str(field(res, "name")) ?? str(field(req, "name")) ?? p.resourceName ?? "",
+      title: str(field(role, "title")),
+      stage: strOrNum(field(role, "stage")),
+      includedPermissions: Array.isArray(perms)
+        ? perms.filter((x): x is string => typeof x === "string")
+        : [],
+    });
   }
 
-  if (p.serviceName === "iamcredentials.googleapis.com") {
-    const op = /(GenerateAccessToken|GenerateIdToken|SignBlob|SignJwt)$/.exec(p.methodName)?.[1];
-    if (op) {
-      const delegates = field(req, "delegates");
-      out.impersonation = withoutUndefined({
-        operation: op,
-        serviceAccount: labels.email_id ?? saEmailFrom(str(field(req, "name"))) ?? p.resourceName ?? "",
-        delegates: Array.isArray(delegates)
-          ? delegates.filter((x): x is string => typeof x === "string")
-          : undefined,
-        scopes: Array.isArray(field(req, "scope")) ? (field(req, "scope") as string[]) : undefined,
-        lifetime: strOrNum(field(req, "lifetime")),
-      });
-    }
+  if (GCP_DETAIL_CALLS.impersonation(service, method)) {
+    const op = IMPERSONATION_METHOD.exec(method)?.[1] as string;
+    const delegates = field(req, "delegates");
+    out.impersonation = withoutUndefined({
+      operation: op,
+      serviceAccount: labels.email_id ?? saEmailFrom(str(field(req, "name"))) ?? p.resourceName ?? "",
+      delegates: Array.isArray(delegates)
+        ? delegates.filter((x): x is string => typeof x === "string")
+        : undefined,
+      scopes: Array.isArray(field(req, "scope")) ? (field(req, "scope") as string[]) : undefined,
+      lifetime: strOrNum(field(req, "lifetime")),
+    });
   }
 
-  if (p.serviceName === "logging.googleapis.com") {
-    const sinkOp = /(Create|Update|Delete)Sink$/.exec(p.methodName)?.[1];
-    if (sinkOp) {
-      const sink = field(req, "sink");
-      const original = p.resourceOriginalState;
-      const exclusions = (s: unknown) => {
-        const x = field(s, "exclusions");
-        return Array.isArray(x)
-          ? x.map((e) => ({
-              name: str(field(e, "name")) ?? "",
-              filter: str(field(e, "filter")),
-              disabled: field(e, "disabled") === true,
-            }))
-          : undefined;
-      };
-      const mask = field(req, "updateMask");
-      out.sinkChange = withoutUndefined({
-        operation: sinkOp.toLowerCase() as "create" | "update" | "delete",
-        sinkName: str(field(req, "sinkName")) ?? str(field(req, "name")) ?? p.resourceName ?? "",
-        destination: str(field(sink, "destination")),
-        filter: typeof field(sink, "filter") === "string" ? (field(sink, "filter") as string) : undefined,
-        disabled:
-          typeof field(sink, "disabled") === "boolean" ? (field(sink, "disabled") as boolean) : undefined,
-        exclusions: exclusions(sink),
-        updateMask:
-          typeof mask === "string"
-            ? mask.split(",")
-            : Array.isArray(field(mask, "paths"))
-              ? (field(mask, "paths") as string[])
-              : undefined,
-        before: original
-          ? withoutUndefined({
-              destination: str(field(original, "destination")),
-              filter:
-                typeof field(original, "filter") === "string"
-                  ? (field(original, "filter") as string)
-                  : undefined,
-              disabled: field(original, "disabled") === true,
-              exclusions: exclusions(original),
-            })
-          : undefined,
-      });
-    }
-    const exOp = /(Create|Update|Delete)Exclusion$/.exec(p.methodName)?.[1];
-    if (exOp) {
-      const ex = field(req, "exclusion");
-      out.exclusionChange = withoutUndefined({
-        operation: exOp.toLowerCase() as "create" | "update" | "delete",
-        name: str(field(ex, "name")) ?? str(field(req, "name")) ?? p.resourceName ?? "",
-        filter: str(field(ex, "filter")),
-        disabled: typeof field(ex, "disabled") === "boolean" ? (field(ex, "disabled") as boolean) : undefined,
-      });
-    }
+  if (GCP_DETAIL_CALLS.sinkChange(service, method)) {
+    const sinkOp = SINK_METHOD.exec(method)?.[1] as string;
+    const sink = field(req, "sink");
+    const original = p.resourceOriginalState;
+    const exclusions = (s: unknown) => {
+      const x = field(s, "exclusions");
+      return Array.isArray(x)
+        ? x.map((e) => ({
+            name: str(field(e, "name")) ?? "",
+            filter: str(field(e, "filter")),
+            disabled: field(e, "disabled") === true,
+          }))
+        : undefined;
+    };
+    const mask = field(req, "updateMask");
+    out.sinkChange = withoutUndefined({
+      operation: sinkOp.toLowerCase() as "create" | "update" | "delete",
+      sinkName: str(field(req, "sinkName")) ?? str(field(req, "name")) ?? p.resourceName ?? "",
+      destination: str(field(sink, "destination")),
+      filter: typeof field(sink, "filter") === "string" ? (field(sink, "filter") as string) : undefined,
+      disabled:
+        typeof field(sink, "disabled") === "boolean" ? (field(sink, "disabled") as boolean) : undefined,
+      exclusions: exclusions(sink),
+      updateMask:
+        typeof mask === "string"
+          ? mask.split(",")
+          : Array.isArray(field(mask, "paths"))
+            ? (field(mask, "paths") as string[])
+            : undefined,
+      before: original
+        ? withoutUndefined({
+            destination: str(field(original, "destination")),
+            filter:
+              typeof field(original, "filter") === "string"
+                ? (field(original, "filter") as string)
+                : undefined,
+            disabled: field(original, "disabled") === true,
+            exclusions: exclusions(original),
+          })
+        : undefined,
+    });
+  }
+  if (GCP_DETAIL_CALLS.exclusionChange(service, method)) {
+    const exOp = EXCLUSION_METHOD.exec(method)?.[1] as string;
+    const ex = field(req, "exclusion");
+    out.exclusionChange = withoutUndefined({
+      operation: exOp.toLowerCase() as "create" | "update" | "delete",
+      name: str(field(ex, "name")) ?? str(field(req, "name")) ?? p.resourceName ?? "",
+      filter: str(field(ex, "filter")),
+      disabled: typeof field(ex, "disabled") === "boolean" ? (field(ex, "disabled") as boolean) : undefined,
+    });
   }
   return out;
 }

@@ -150,3 +150,8 @@ export function gcpDetails(event: IamEvent): GcpDetails | undefined {
   return readGcpDetails(event);
 }
 const readGcpDetails = detailsReader(GcpDetailsSchema);
+
+/** The normalizer's word that an event's details are the GcpDetails it just built and checked. */
+export function knownGcpDetails(event: IamEvent, details: GcpDetails): void {
+  readGcpDetails.known(event, details);
+}

@@ -5,19 +5,39 @@
  * precisions, rolled-over days, invalid times) goes through Date exactly as before, including
  * its RangeError on an invalid time.
  */
-const CANONICAL = /^(\d{4})-(\d\d)-(\d\d)T([01]\d|2[0-3]):([0-5]\d):([0-5]\d)(\.\d{3})?Z$/;
-
 export function isoTime(s: string): string {
-  const m = CANONICAL.exec(s);
-  if (m) {
-    const year = Number(m[1]);
-    const month = Number(m[2]);
-    const day = Number(m[3]);
-    if (month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month)) {
-      return m[7] ? s : `${s.slice(0, 19)}.000Z`;
-    }
-  }
+  if (isCanonicalUtc(s)) return s.length === 24 ? s : `${s.slice(0, 19)}.000Z`;
   return new Date(s).toISOString();
+}
+
+/** Whether Date.parse reads the string as a time (`!Number.isNaN(Date.parse(s))`), cheaply for the usual form. */
+export function isParsableTime(s: string): boolean {
+  return isCanonicalUtc(s) || !Number.isNaN(Date.parse(s));
+}
+
+/**
+ * YYYY-MM-DDTHH:MM:SS[.sss]Z with every field in range. A regex test without captures (no match
+ * array, no substrings) checks the form; only days past the 28th need the calendar.
+ */
+const CANONICAL_UTC =
+  /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{3})?Z$/;
+
+export function isCanonicalUtc(s: string): boolean {
+  // The record's check and then the normalizer ask about the same string in a row.
+  if (s === lastCanonical) return true;
+  if (!CANONICAL_UTC.test(s)) return false;
+  const day = digit(s, 8) * 10 + digit(s, 9);
+  if (day > 28) {
+    const year = digit(s, 0) * 1000 + digit(s, 1) * 100 + digit(s, 2) * 10 + digit(s, 3);
+    if (day > daysInMonth(year, digit(s, 5) * 10 + digit(s, 6))) return false;
+  }
+  lastCanonical = s;
+  return true;
+}
+let lastCanonical: string | undefined;
+
+function digit(s: string, i: number): number {
+  return s.charCodeAt(i) - 48;
 }
 
 function daysInMonth(year: number, month: number): number {

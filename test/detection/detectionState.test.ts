@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DetectionState } from "../../detection/detectionState";
 import type { IamEvent } from "../../detection/model";
-import { isoTime } from "../../detection/normalize/isoTime";
+import { isoTime, isParsableTime } from "../../detection/normalize/isoTime";
 
 function event(actor: string, action: string, target: string, time = "2026-11-02T08:00:00.000Z"): IamEvent {
   return {
@@ -85,7 +85,7 @@ describe("DetectionState memory", () => {
 });
 
 describe("isoTime", () => {
-  it("reads event times exactly as new Date(s).toISOString() does", () => {
+  it("reads event times exactly as new Date(s).toISOString() does, and accepts what Date.parse reads", () => {
     const pad = (x: number, w = 2) => String(x).padStart(w, "0");
     for (const y of [1900, 2000, 2023, 2024, 2100])
       for (const mo of [0, 1, 2, 4, 12, 13])
@@ -109,6 +109,23 @@ describe("isoTime", () => {
                   }
                 })();
                 expect(got, s).toBe(want);
+                expect(isParsableTime(s), s).toBe(!Number.isNaN(Date.parse(s)));
               }
+    // Asked right after a canonical time, other strings still get their own answer.
+    for (const s of ["", "2024-02-30T00:00:00Z", "not a time"]) {
+      expect(isoTime("2024-02-29T00:00:00Z")).toBe("2024-02-29T00:00:00.000Z");
+      expect(isParsableTime(s), s).toBe(!Number.isNaN(Date.parse(s)));
+      const viaDate = Number.isNaN(Date.parse(s)) ? "RangeError" : new Date(s).toISOString();
+      expect(
+        (() => {
+          try {
+            return isoTime(s);
+          } catch (e) {
+            return (e as Error).name;
+          }
+        })(),
+        s,
+      ).toBe(viaDate);
+    }
   });
 });

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { AwsPolicyDocumentSchema } from "../../detection/awsPolicy";
 import { CloudTrailRecordSchema, normalizeCloudTrailRecord } from "../../detection/normalize/awsCloudTrail";
 import { AwsDetailsSchema } from "../../detection/normalize/awsDetails";
 import { fastParser } from "../../detection/normalize/fastParse";
@@ -30,6 +31,28 @@ const cases: [string, z.ZodType, () => unknown][] = [
     () => (gcpPublicBucketEntry({ insertId: "fast-1" }) as { protoPayload: unknown }).protoPayload,
   ],
   ["GCP details", GcpDetailsSchema, () => normalizeGcpLogEntry(gcpEntry).details],
+  [
+    "AWS policy document",
+    AwsPolicyDocumentSchema,
+    () => ({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "Read",
+          Effect: "Allow",
+          Principal: "*",
+          Action: "s3:GetObject",
+          Resource: "arn:aws:s3:::b/*",
+        },
+        {
+          Effect: "Deny",
+          NotAction: ["s3:Get*"],
+          Resource: "*",
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+      ],
+    }),
+  ],
   ["AWS details", AwsDetailsSchema, () => normalizeCloudTrailRecord(awsRecord).details],
 ];
 
@@ -72,6 +95,33 @@ describe("fastParser", () => {
     const strict = z.object({ a: z.string() });
     expect(fastParser(strict)({ a: "x", b: 1 }).data).toEqual({ a: "x" });
     agrees(z.object({ a: z.string() }).strict(), { a: "x", b: 1 });
+  });
+
+  it("tells absent keys from undefined ones as zod does", () => {
+    const s = z.object({ req: z.unknown(), opt: z.string().optional(), def: z.string().default("d") });
+    for (const v of [
+      {},
+      { req: 1 },
+      { req: undefined },
+      { req: 1, opt: undefined },
+      { req: 1, def: undefined },
+    ])
+      agrees(s, v);
+  });
+
+  it("takes canonical UTC times only where zod's datetime format does", () => {
+    for (const schema of [
+      z.iso.datetime(),
+      z.iso.datetime({ offset: true }),
+      z.iso.datetime({ precision: 3 }),
+    ])
+      for (const t of [
+        "2026-11-02T08:00:00Z",
+        "2026-11-02T08:00:00.123Z",
+        "2024-02-30T00:00:00Z",
+        "2026-11-02T08:00Z",
+      ])
+        agrees(z.object({ t: schema }), { t });
   });
 
   it("runs refinements, formats and unions as zod does", () => {

@@ -1,9 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { generateCorpus } from "../../bench/corpus";
 import { DetectionState } from "../../detection/detectionState";
 import { allDetectors } from "../../detection/detectors";
 import { IamEventSchema } from "../../detection/model";
 import { normalizeRecord } from "../../detection/normalize";
+import { AwsDetailsSchema } from "../../detection/normalize/awsDetails";
+import { GcpDetailsSchema } from "../../detection/normalize/gcpDetails";
 import { analyzeEvent } from "../../detection/pipeline";
 import { awsPublicBucketPolicyRecord, gcpPublicBucketEntry } from "../helpers/fixtures";
 import { mutate, wrongValue } from "../helpers/mutateJson";
@@ -25,6 +28,10 @@ function judge(record: unknown): void {
     return;
   }
   expect(IamEventSchema.safeParse(event).success).toBe(true);
+  // Detectors take the normalizers' details as read (detailsReader.known): they must be what
+  // their schema makes of them.
+  const detailsSchema = event.source === "gcp" ? GcpDetailsSchema : AwsDetailsSchema;
+  expect(detailsSchema.parse(event.details)).toEqual(event.details);
   const analysis = analyzeEvent(
     event,
     { detectors: allDetectors, state: new DetectionState({}) },
@@ -45,6 +52,16 @@ describe("normalizers and detectors under hostile records", () => {
       }),
       { numRuns: 400 },
     );
+  });
+
+  it("gives every detector example and a mixed stream details their schema reads as they are", () => {
+    const records = [
+      ...allDetectors.flatMap((d) =>
+        [...d.examples.fire, ...d.examples.quiet].flatMap((ex) => [...(ex.history ?? []), ex.record]),
+      ),
+      ...generateCorpus(2000, 3).map((l) => JSON.parse(l)),
+    ];
+    for (const r of records) judge(r);
   });
 
   it("refuses arbitrary JSON values clearly", () => {

@@ -1,4 +1,4 @@
-import type { Detector } from "../../detector";
+import { actionIn, type Detector } from "../../detector";
 import type { IamEvent } from "../../model";
 import { awsDetails } from "../../normalize/awsDetails";
 import { ALICE_ADMIN, createUser, DEPLOY_ROLE, denied, iamCall, MALLORY } from "./exampleRecords";
@@ -37,6 +37,7 @@ export const awsAccessKeyForOtherUser: Detector = {
   category: "credential_creation",
   severity: "high",
   sources: ["aws"],
+  calls: actionIn("CreateAccessKey", "UpdateAccessKey"),
   keeps: isUserCreation,
   playbook: "deactivate-access-key",
   match(event, ctx) {

@@ -1,4 +1,4 @@
-import type { Detector } from "../../detector";
+import { actionIn, type Detector } from "../../detector";
 import {
   ALICE_ADMIN,
   DEPLOY_ROLE,
@@ -21,6 +21,7 @@ export const awsAdminInlinePolicy: Detector = {
   category: "admin_grant",
   severity: "critical",
   sources: ["aws"],
+  calls: actionIn("PutUserPolicy", "PutRolePolicy", "PutGroupPolicy"),
   keeps: isPolicyWrite,
   playbook: "delete-inline-policy",
   match(event, ctx) {

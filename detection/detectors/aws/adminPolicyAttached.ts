@@ -1,4 +1,4 @@
-import type { Detector } from "../../detector";
+import { actionIn, type Detector } from "../../detector";
 import {
   ALICE_ADMIN,
   attachPolicy,
@@ -24,6 +24,7 @@ export const awsAdminPolicyAttached: Detector = {
   category: "admin_grant",
   severity: "critical",
   sources: ["aws"],
+  calls: actionIn("AttachUserPolicy", "AttachRolePolicy", "AttachGroupPolicy"),
   keeps: isPolicyWrite,
   playbook: "detach-policy",
   match(event, ctx) {

@@ -1,5 +1,5 @@
 import { broadGrants } from "../../awsPolicy";
-import type { Detector } from "../../detector";
+import { actionIn, type Detector } from "../../detector";
 import { awsDetails } from "../../normalize/awsDetails";
 import { denied, iamCall, MALLORY, OWN_ACCOUNT, policy, urlEncodedPolicy } from "./exampleRecords";
 import { adminSeverity, arnName, describeGrants, parsedDocs } from "./shared";
@@ -33,6 +33,7 @@ export const awsAdminPolicyVersion: Detector = {
   category: "admin_grant",
   severity: "critical",
   sources: ["aws"],
+  calls: actionIn("CreatePolicyVersion"),
   match(event) {
     if (!event.success || event.action !== "CreatePolicyVersion" || !event.service.startsWith("iam."))
       return [];

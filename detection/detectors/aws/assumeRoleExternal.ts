@@ -1,4 +1,4 @@
-import type { Detector } from "../../detector";
+import { actionIn, type Detector } from "../../detector";
 import type { IamEvent } from "../../model";
 import { awsDetails } from "../../normalize/awsDetails";
 import { assumeRoleCall, awsAccount, DEPLOY_ROLE, EXTERNAL_ACCOUNT, OWN_ACCOUNT } from "./exampleRecords";
@@ -22,6 +22,7 @@ export const awsAssumeRoleExternal: Detector = {
   category: "cross_account",
   severity: "high",
   sources: ["aws"],
+  calls: actionIn("AssumeRole"),
   remembers: isAssumeRole,
   match(event, ctx) {
     if (!event.success || !isAssumeRole(event)) return [];

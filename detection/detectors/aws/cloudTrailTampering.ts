@@ -1,4 +1,4 @@
-import type { Detector } from "../../detector";
+import { type Detector, serviceStartsWith } from "../../detector";
 import { awsDetails } from "../../normalize/awsDetails";
 import { ALICE_ADMIN, DEPLOY_ROLE, denied, MALLORY, OWN_ACCOUNT, serviceCall } from "./exampleRecords";
 import { arnName, isCall } from "./shared";
@@ -33,6 +33,7 @@ export const awsCloudTrailTampering: Detector = {
   category: "logging_tampering",
   severity: "critical",
   sources: ["aws"],
+  calls: serviceStartsWith("cloudtrail."),
   match(event) {
     if (!event.success || !event.service.startsWith("cloudtrail.")) return [];
     const trail = arnName(event.target.id);

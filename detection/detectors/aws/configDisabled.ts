@@ -1,4 +1,4 @@
-import type { Detector } from "../../detector";
+import { actionIn, type Detector } from "../../detector";
 import { ALICE_ADMIN, denied, MALLORY, serviceCall } from "./exampleRecords";
 import { arnName, isCall } from "./shared";
 
@@ -18,6 +18,7 @@ export const awsConfigDisabled: Detector = {
   category: "logging_tampering",
   severity: "high",
   sources: ["aws"],
+  calls: actionIn(...Object.keys(VERB)),
   match(event) {
     if (!event.success || !Object.hasOwn(VERB, event.action) || !isCall(event, "config", event.action))
       return [];

@@ -1,4 +1,4 @@
-import type { DetectionContext, Detector } from "../../detector";
+import { actionIn, type DetectionContext, type Detector } from "../../detector";
 import type { IamEvent } from "../../model";
 import { awsDetails } from "../../normalize/awsDetails";
 import { ALICE_ADMIN, assumedRole, attachPolicy, consoleLogin, iamUser, MALLORY } from "./exampleRecords";
@@ -25,6 +25,7 @@ export const awsConsoleLoginWithoutMfa: Detector = {
   category: "mfa_weakening",
   severity: "high",
   sources: ["aws"],
+  calls: actionIn("ConsoleLogin"),
   match(event, ctx) {
     if (event.action !== "ConsoleLogin" || event.service !== "signin.amazonaws.com" || !event.success)
       return [];

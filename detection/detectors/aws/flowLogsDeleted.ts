@@ -1,4 +1,4 @@
-import type { Detector } from "../../detector";
+import { actionIn, type Detector } from "../../detector";
 import { awsDetails } from "../../normalize/awsDetails";
 import { ALICE_ADMIN, denied, MALLORY, serviceCall } from "./exampleRecords";
 import { isCall } from "./shared";
@@ -10,6 +10,7 @@ export const awsFlowLogsDeleted: Detector = {
   category: "logging_tampering",
   severity: "medium",
   sources: ["aws"],
+  calls: actionIn("DeleteFlowLogs"),
   match(event) {
     if (!event.success || !isCall(event, "ec2", "DeleteFlowLogs")) return [];
     const ids = awsDetails(event).flowLogIds ?? [];

@@ -1,4 +1,4 @@
-import type { Detector } from "../../detector";
+import { type Detector, serviceStartsWith } from "../../detector";
 import { awsDetails } from "../../normalize/awsDetails";
 import { ALICE_ADMIN, denied, MALLORY, serviceCall } from "./exampleRecords";
 import { arnName, isCall } from "./shared";
@@ -15,6 +15,7 @@ export const awsGuardDutyDisabled: Detector = {
   category: "logging_tampering",
   severity: "high",
   sources: ["aws"],
+  calls: serviceStartsWith("guardduty."),
   match(event) {
     if (!event.success || !event.service.startsWith("guardduty.")) return [];
     const region = event.target.region ?? "unknown region";

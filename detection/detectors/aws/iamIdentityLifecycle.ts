@@ -1,4 +1,4 @@
-import type { Detector } from "../../detector";
+import { actionIn, type Detector } from "../../detector";
 import type { Severity } from "../../model";
 import { awsDetails } from "../../normalize/awsDetails";
 import {
@@ -31,6 +31,7 @@ export const awsIamIdentityLifecycle: Detector = {
   category: "user_lifecycle",
   severity: "low",
   sources: ["aws"],
+  calls: actionIn(...Object.keys(OPERATION)),
   match(event, ctx) {
     if (!event.success || !Object.hasOwn(OPERATION, event.action) || !isCall(event, "iam", event.action))
       return [];

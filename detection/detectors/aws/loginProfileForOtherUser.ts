@@ -1,4 +1,4 @@
-import type { Detector } from "../../detector";
+import { actionIn, type Detector } from "../../detector";
 import { awsDetails } from "../../normalize/awsDetails";
 import { createdRecentlyBySameActor, isUserCreation } from "./accessKeyForOtherUser";
 import { ALICE_ADMIN, createUser, DEPLOY_ROLE, denied, iamCall, MALLORY } from "./exampleRecords";
@@ -16,6 +16,7 @@ export const awsLoginProfileForOtherUser: Detector = {
   category: "credential_creation",
   severity: "high",
   sources: ["aws"],
+  calls: actionIn("CreateLoginProfile", "UpdateLoginProfile"),
   keeps: isUserCreation,
   match(event, ctx) {
     if (!event.success || !isCall(event, "iam", "CreateLoginProfile", "UpdateLoginProfile")) return [];

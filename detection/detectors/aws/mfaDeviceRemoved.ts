@@ -1,4 +1,4 @@
-import type { Detector } from "../../detector";
+import { actionIn, type Detector } from "../../detector";
 import type { Severity } from "../../model";
 import { awsDetails } from "../../normalize/awsDetails";
 import { ALICE_ADMIN, denied, iamCall, MALLORY, ROOT } from "./exampleRecords";
@@ -16,6 +16,7 @@ export const awsMfaDeviceRemoved: Detector = {
   category: "mfa_weakening",
   severity: "high",
   sources: ["aws"],
+  calls: actionIn("DeactivateMFADevice", "DeleteVirtualMFADevice"),
   match(event) {
     if (!event.success || !isCall(event, "iam", "DeactivateMFADevice", "DeleteVirtualMFADevice")) return [];
     const d = awsDetails(event);

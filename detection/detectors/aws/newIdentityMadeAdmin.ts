@@ -1,4 +1,4 @@
-import type { Detector } from "../../detector";
+import { actionIn, type Detector } from "../../detector";
 import {
   ALICE_ADMIN,
   attachPolicy,
@@ -8,7 +8,14 @@ import {
   MALLORY,
   OWN_ACCOUNT,
 } from "./exampleRecords";
-import { adminGrantOf, arnName, describeGrants, isPolicyWrite, minutesBetween } from "./shared";
+import {
+  ADMIN_GRANT_ACTIONS,
+  adminGrantOf,
+  arnName,
+  describeGrants,
+  isPolicyWrite,
+  minutesBetween,
+} from "./shared";
 
 /** How soon after CreateUser / CreateRole an admin grant makes it a "born admin" identity. */
 const WINDOW_MINUTES = 15;
@@ -23,6 +30,7 @@ export const awsNewIdentityMadeAdmin: Detector = {
   category: "admin_grant",
   severity: "critical",
   sources: ["aws"],
+  calls: actionIn(...ADMIN_GRANT_ACTIONS),
   keeps: (e) => isPolicyWrite(e) || (e.success && (e.action === "CreateUser" || e.action === "CreateRole")),
   playbook: "quarantine-identity",
   match(event, ctx) {

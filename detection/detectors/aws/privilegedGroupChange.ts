@@ -1,4 +1,4 @@
-import type { Detector } from "../../detector";
+import { actionIn, type Detector } from "../../detector";
 import { awsDetails } from "../../normalize/awsDetails";
 import { ALICE_ADMIN, attachPolicy, denied, iamCall, MALLORY } from "./exampleRecords";
 import { isCall, isPolicyWrite, privilegedGroupEvidence } from "./shared";
@@ -14,6 +14,7 @@ export const awsPrivilegedGroupChange: Detector = {
   category: "user_lifecycle",
   severity: "medium",
   sources: ["aws"],
+  calls: actionIn("RemoveUserFromGroup", "DeleteGroup"),
   keeps: isPolicyWrite,
   match(event, ctx) {
     if (!event.success || !isCall(event, "iam", "RemoveUserFromGroup", "DeleteGroup")) return [];

@@ -1,4 +1,4 @@
-import type { Detector } from "../../detector";
+import { actionIn, type Detector } from "../../detector";
 import { ALICE_ADMIN, attachPolicy, denied, iamCall, MALLORY } from "./exampleRecords";
 import { adminGrantOf, arnName, isPolicyWrite } from "./shared";
 
@@ -12,6 +12,7 @@ export const awsPrivilegedGroupMembership: Detector = {
   category: "admin_grant",
   severity: "high",
   sources: ["aws"],
+  calls: actionIn("AddUserToGroup"),
   keeps: isPolicyWrite,
   match(event, ctx) {
     if (event.action !== "AddUserToGroup") return [];

@@ -1,5 +1,5 @@
 import { externalPrincipals, principalAccount, publicStatements } from "../../awsPolicy";
-import type { Detector, FindingDraft } from "../../detector";
+import { actionIn, type Detector, type FindingDraft } from "../../detector";
 import { awsDetails } from "../../normalize/awsDetails";
 import {
   ALICE_ADMIN,
@@ -43,6 +43,7 @@ export const awsResourcePolicyExternal: Detector = {
   category: "cross_account",
   severity: "high",
   sources: ["aws"],
+  calls: actionIn("PutKeyPolicy", "CreateGrant", "PutBucketPolicy"),
   match(event, ctx) {
     if (!event.success) return [];
     const own = event.target.project;

@@ -1,4 +1,4 @@
-import type { Detector } from "../../detector";
+import { actionIn, type Detector } from "../../detector";
 import { awsDetails } from "../../normalize/awsDetails";
 import { ALICE_ADMIN, denied, iamCall, ROOT, rootIdentity } from "./exampleRecords";
 import { isCall } from "./shared";
@@ -14,6 +14,7 @@ export const awsRootAccessKeyCreated: Detector = {
   category: "credential_creation",
   severity: "critical",
   sources: ["aws"],
+  calls: actionIn("CreateAccessKey"),
   match(event) {
     if (!event.success || !isCall(event, "iam", "CreateAccessKey")) return [];
     const d = awsDetails(event);

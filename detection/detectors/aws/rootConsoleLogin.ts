@@ -1,4 +1,4 @@
-import type { Detector } from "../../detector";
+import { actionIn, type Detector } from "../../detector";
 import { awsDetails } from "../../normalize/awsDetails";
 import { ALICE_ADMIN, consoleLogin, rootIdentity } from "./exampleRecords";
 
@@ -13,6 +13,7 @@ export const awsRootConsoleLogin: Detector = {
   category: "root_activity",
   severity: "high",
   sources: ["aws"],
+  calls: actionIn("ConsoleLogin"),
   match(event) {
     if (event.action !== "ConsoleLogin" || event.service !== "signin.amazonaws.com") return [];
     const d = awsDetails(event);

@@ -1,4 +1,4 @@
-import type { Detector } from "../../detector";
+import { actionIn, type Detector } from "../../detector";
 import { isPublicMember } from "../../model";
 import { awsDetails } from "../../normalize/awsDetails";
 import { ALICE_ADMIN, DEPLOY_ROLE, OWN_ACCOUNT, s3Call } from "./exampleRecords";
@@ -29,6 +29,7 @@ export const awsS3AclPublic: Detector = {
   category: "public_exposure",
   severity: "high",
   sources: ["aws"],
+  calls: actionIn("PutBucketAcl", "PutObjectAcl", "CreateBucket"),
   playbook: "block-public-s3",
   match(event) {
     if (!event.success || !isCall(event, "s3", "PutBucketAcl", "PutObjectAcl", "CreateBucket")) return [];

@@ -1,5 +1,5 @@
 import { asList, publicStatements } from "../../awsPolicy";
-import type { Detector } from "../../detector";
+import { actionIn, type Detector } from "../../detector";
 import { ALICE_ADMIN, DEPLOY_ROLE, policy, s3Call } from "./exampleRecords";
 import { isCall, parsedDocs } from "./shared";
 
@@ -10,6 +10,7 @@ export const awsS3BucketPolicyPublic: Detector = {
   category: "public_exposure",
   severity: "critical",
   sources: ["aws"],
+  calls: actionIn("PutBucketPolicy"),
   playbook: "block-public-s3",
   match(event) {
     if (!event.success || !isCall(event, "s3", "PutBucketPolicy")) return [];

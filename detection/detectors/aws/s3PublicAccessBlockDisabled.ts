@@ -1,4 +1,4 @@
-import type { Detector } from "../../detector";
+import { actionIn, type Detector } from "../../detector";
 import { awsDetails } from "../../normalize/awsDetails";
 import { ALICE_ADMIN, ctRecord, DEPLOY_ROLE, OWN_ACCOUNT, s3Call } from "./exampleRecords";
 import { isCall } from "./shared";
@@ -26,6 +26,7 @@ export const awsS3PublicAccessBlockDisabled: Detector = {
   category: "public_exposure",
   severity: "high",
   sources: ["aws"],
+  calls: actionIn(...PAB_EVENTS),
   playbook: "block-public-s3",
   match(event) {
     if (!event.success || !isCall(event, "s3", ...PAB_EVENTS)) return [];

@@ -168,6 +168,17 @@ export interface AdminGrantJudgement {
   privilegedGroup?: string;
 }
 
+/** The actions adminGrantOf can judge an admin-grade grant in. */
+export const ADMIN_GRANT_ACTIONS = [
+  "AttachUserPolicy",
+  "AttachRolePolicy",
+  "AttachGroupPolicy",
+  "PutUserPolicy",
+  "PutRolePolicy",
+  "PutGroupPolicy",
+  "AddUserToGroup",
+];
+
 /**
  * The admin-grade grant an IAM event makes, if any: Attach*Policy of an admin-grade managed
  * policy (AWS managed from the reference data, customer managed when the actor just wrote it),

@@ -1,4 +1,4 @@
-import type { Detector } from "../../detector";
+import { actionIn, type Detector } from "../../detector";
 import { awsDetails } from "../../normalize/awsDetails";
 import { ALICE_ADMIN, ctRecord, DEPLOY_ROLE, EXTERNAL_ACCOUNT } from "./exampleRecords";
 
@@ -36,6 +36,7 @@ export const awsSnapshotSharedPublic: Detector = {
   category: "public_exposure",
   severity: "critical",
   sources: ["aws"],
+  calls: actionIn(...Object.keys(SHARE_EVENTS)),
   match(event) {
     const what = SHARE_EVENTS[event.action];
     if (!event.success || !what) return [];

@@ -5,7 +5,7 @@ import {
   statementCoversAction,
   statementPrincipals,
 } from "../../awsPolicy";
-import type { Detector } from "../../detector";
+import { actionIn, type Detector } from "../../detector";
 import type { Severity } from "../../model";
 import { awsDetails } from "../../normalize/awsDetails";
 import {
@@ -98,6 +98,7 @@ export const awsTrustPolicyExternal: Detector = {
   category: "cross_account",
   severity: "high",
   sources: ["aws"],
+  calls: actionIn("CreateRole", "UpdateAssumeRolePolicy"),
   playbook: "restore-trust-policy",
   match(event, ctx) {
     if (!event.success || !isCall(event, "iam", "CreateRole", "UpdateAssumeRolePolicy")) return [];

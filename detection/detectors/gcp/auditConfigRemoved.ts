@@ -18,7 +18,7 @@ export const gcpAuditConfigRemoved: Detector = {
   playbook: "restore-audit-config",
   match(event) {
     const deltas = gcpDetails(event)?.auditConfigDeltas ?? [];
-    if (!event.success) return [];
+    if (!event.success || !deltas.length) return [];
     const weakening = deltas.filter((d) => d.action === "REMOVE" || (d.action === "ADD" && d.exemptedMember));
     if (!weakening.length) return [];
     const removals = weakening.filter((d) => d.action === "REMOVE");

@@ -1,4 +1,5 @@
 import type { Detector } from "../../detector";
+import { GCP_DETAIL_CALLS } from "../../normalize/gcpAuditLog";
 import { gcpDetails } from "../../normalize/gcpDetails";
 import { customRoleChange, PERMISSION_DENIED } from "./exampleRecords";
 import { isPrivilegedPermission } from "./gcpRules";
@@ -13,6 +14,7 @@ export const gcpCustomRolePrivileged: Detector = {
   category: "admin_grant",
   severity: "high",
   sources: ["gcp"],
+  calls: GCP_DETAIL_CALLS.customRole,
   match(event) {
     const role = gcpDetails(event)?.customRole;
     if (!event.success || !role) return [];

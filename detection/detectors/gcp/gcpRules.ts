@@ -77,8 +77,9 @@ export function isPrivilegedPermission(permission: string): boolean {
 
 /** Google-managed service agents (service-123@gcp-sa-x…, 123@cloudservices…) get roles from Google itself. */
 export function isServiceAgentMember(member: string): boolean {
+  if (!member.startsWith("serviceAccount:")) return false;
   const email = memberEmail(member);
-  if (!email || !member.startsWith("serviceAccount:")) return false;
+  if (!email) return false;
   const [local, domain = ""] = email.split("@");
   return (
     domain.startsWith("gcp-sa-") ||
@@ -103,7 +104,12 @@ export function memberEmail(member: string): string | undefined {
 export function memberDomain(member: string): string | undefined {
   if (member.startsWith("domain:")) return member.slice("domain:".length).toLowerCase();
   const email = memberEmail(member);
-  return email?.split("@")[1]?.toLowerCase();
+  if (email === undefined) return undefined;
+  // The part after the first "@" (up to a second one), as split("@")[1] reads it, without the array.
+  const at = email.indexOf("@");
+  if (at < 0) return undefined;
+  const next = email.indexOf("@", at + 1);
+  return (next < 0 ? email.slice(at + 1) : email.slice(at + 1, next)).toLowerCase();
 }
 
 function domainAllowed(domain: string, allowedDomains: readonly string[]): boolean {
@@ -150,8 +156,8 @@ export function isExternalMember(
 
 /** "project acme-prod", "organization 4187…", "bucket acme-data (acme-prod)". */
 export function describeTarget(t: Target): string {
-  const object = /\/buckets\/(.+?\/objects\/.+)$/.exec(t.id);
-  const short = object ? object[1].replace("/objects/", "/") : t.id.split("/").slice(-1)[0] || t.id;
+  const object = t.id.includes("/buckets/") ? /\/buckets\/(.+?\/objects\/.+)$/.exec(t.id) : null;
+  const short = object ? object[1].replace("/objects/", "/") : t.id.slice(t.id.lastIndexOf("/") + 1) || t.id;
   if (t.level !== "resource") return `${t.level} ${short}`;
   return t.project ? `${t.kind} ${short} (${t.project})` : `${t.kind} ${short}`;
 }

@@ -16,6 +16,7 @@ export const gcpHierarchyPolicyChange: Detector = {
   category: "policy_change",
   severity: "low",
   sources: ["gcp"],
+  calls: (_service, action) => action.endsWith("SetIamPolicy"),
   match(event) {
     if (!event.success || !/SetIamPolicy$/.test(event.action)) return [];
     const level = event.target.level;

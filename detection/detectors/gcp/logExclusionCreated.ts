@@ -1,4 +1,5 @@
 import type { Detector } from "../../detector";
+import { GCP_DETAIL_CALLS } from "../../normalize/gcpAuditLog";
 import { gcpDetails } from "../../normalize/gcpDetails";
 import { exclusionChange } from "./exampleRecords";
 
@@ -12,6 +13,7 @@ export const gcpLogExclusionCreated: Detector = {
   category: "logging_tampering",
   severity: "medium",
   sources: ["gcp"],
+  calls: GCP_DETAIL_CALLS.exclusionChange,
   match(event) {
     const x = gcpDetails(event)?.exclusionChange;
     if (!event.success || !x || x.operation === "delete" || x.disabled === true) return [];

@@ -1,5 +1,6 @@
 import type { Detector } from "../../detector";
 import type { Severity } from "../../model";
+import { GCP_DETAIL_CALLS } from "../../normalize/gcpAuditLog";
 import { gcpDetails } from "../../normalize/gcpDetails";
 import { sinkChange } from "./exampleRecords";
 
@@ -16,6 +17,7 @@ export const gcpLogSinkTampering: Detector = {
   category: "logging_tampering",
   severity: "high",
   sources: ["gcp"],
+  calls: GCP_DETAIL_CALLS.sinkChange,
   match(event) {
     const s = gcpDetails(event)?.sinkChange;
     if (!event.success || !s || s.operation === "create") return [];

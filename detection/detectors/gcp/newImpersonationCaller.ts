@@ -1,4 +1,5 @@
 import type { Detector } from "../../detector";
+import { GCP_DETAIL_CALLS } from "../../normalize/gcpAuditLog";
 import { gcpDetails } from "../../normalize/gcpDetails";
 import { at, credentialsCall, PERMISSION_DENIED, saEmail } from "./exampleRecords";
 import { isExternalMember } from "./gcpRules";
@@ -16,6 +17,7 @@ export const gcpNewImpersonationCaller: Detector = {
   category: "sa_impersonation",
   severity: "medium",
   sources: ["gcp"],
+  calls: GCP_DETAIL_CALLS.impersonation,
   remembers: (event) => gcpDetails(event)?.impersonation !== undefined,
   match(event, ctx) {
     const imp = gcpDetails(event)?.impersonation;

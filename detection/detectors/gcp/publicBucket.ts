@@ -1,7 +1,7 @@
 import type { Detector } from "../../detector";
 import { bucketSetIamPolicy, logEntry, PERMISSION_DENIED, PROJECT } from "./exampleRecords";
 import { describeTarget } from "./gcpRules";
-import { isStorageEvent, publicGrants } from "./publicMembers";
+import { isStorageEvent, publicGrants, STORAGE_SERVICE } from "./publicMembers";
 
 /**
  * A Cloud Storage bucket or object opened to allUsers / allAuthenticatedUsers, by IAM
@@ -14,6 +14,7 @@ export const gcpPublicBucket: Detector = {
   category: "public_exposure",
   severity: "critical",
   sources: ["gcp"],
+  calls: (service) => service === STORAGE_SERVICE,
   playbook: "remove-public-members",
   match(event) {
     if (!isStorageEvent(event)) return [];

@@ -17,6 +17,8 @@ export function publicGrants(event: IamEvent): Grant[] {
   );
 }
 
+export const STORAGE_SERVICE = "storage.googleapis.com";
+
 export function isStorageEvent(event: IamEvent): boolean {
-  return event.service === "storage.googleapis.com";
+  return event.service === STORAGE_SERVICE;
 }

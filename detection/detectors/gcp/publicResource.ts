@@ -2,7 +2,7 @@ import type { Detector } from "../../detector";
 import type { Severity } from "../../model";
 import { bigQueryDatasetChange, hierarchySetIamPolicy, serviceSetIamPolicy } from "./exampleRecords";
 import { describeTarget } from "./gcpRules";
-import { isStorageEvent, publicGrants } from "./publicMembers";
+import { isStorageEvent, publicGrants, STORAGE_SERVICE } from "./publicMembers";
 
 /** Invoker roles make an endpoint callable, not data readable: public services are often intended. */
 const INVOKER_ROLES = new Set(["roles/run.invoker", "roles/cloudfunctions.invoker"]);
@@ -19,6 +19,7 @@ export const gcpPublicResource: Detector = {
   category: "public_exposure",
   severity: "critical",
   sources: ["gcp"],
+  calls: (service) => service !== STORAGE_SERVICE,
   playbook: "remove-public-members",
   match(event) {
     if (isStorageEvent(event)) return [];

@@ -1,4 +1,5 @@
 import type { Detector } from "../../detector";
+import { GCP_DETAIL_CALLS } from "../../normalize/gcpAuditLog";
 import { gcpDetails } from "../../normalize/gcpDetails";
 import { PERMISSION_DENIED, saEmail, serviceAccountKeyCall } from "./exampleRecords";
 
@@ -13,6 +14,7 @@ export const gcpServiceAccountKeyCreated: Detector = {
   category: "credential_creation",
   severity: "high",
   sources: ["gcp"],
+  calls: GCP_DETAIL_CALLS.serviceAccountKey,
   playbook: "disable-sa-key",
   match(event) {
     const key = gcpDetails(event)?.serviceAccountKey;

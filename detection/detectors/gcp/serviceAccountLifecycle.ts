@@ -1,5 +1,6 @@
 import type { Detector } from "../../detector";
 import type { Severity } from "../../model";
+import { GCP_DETAIL_CALLS } from "../../normalize/gcpAuditLog";
 import { gcpDetails } from "../../normalize/gcpDetails";
 import { PERMISSION_DENIED, saEmail, serviceAccountKeyCall, serviceAccountLifecycle } from "./exampleRecords";
 
@@ -23,6 +24,7 @@ export const gcpServiceAccountLifecycle: Detector = {
   category: "user_lifecycle",
   severity: "low",
   sources: ["gcp"],
+  calls: GCP_DETAIL_CALLS.serviceAccountLifecycle,
   match(event) {
     const sa = gcpDetails(event)?.serviceAccountLifecycle;
     if (!event.success || !sa) return [];
