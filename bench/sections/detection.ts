@@ -10,6 +10,8 @@ import { median } from "../section";
  */
 const N = 100_000;
 const REPEATS = 5;
+/** Lines per side-by-side block. */
+const BLOCK = 5_000;
 
 export const detectionSection: BenchSection = {
   name: "detection",
@@ -20,32 +22,57 @@ export const detectionSection: BenchSection = {
     log(`corpus: ${lines.length} lines, ${(bytes / 1e6).toFixed(1)} MB, ${allDetectors.length} detectors`);
     const parseRates: number[] = [];
     const fullRates: number[] = [];
+    const ratios: number[] = [];
     let findings = 0;
     let errors = 0;
+    let sink = 0;
     for (let rep = 0; rep < REPEATS; rep++) {
-      let t0 = performance.now();
-      let sink = 0;
-      for (const l of lines) sink += (JSON.parse(l) as { eventTime?: string }).eventTime ? 1 : 0;
-      parseRates.push(N / ((performance.now() - t0) / 1000));
-      if (sink < 0) log("impossible");
-
+      // Side by side in blocks: each block of lines is timed parse-only and through the pipeline
+      // back to back (alternating which goes first), so a noisy neighbour on this shared machine
+      // slows both alike instead of whichever loop it happened to land on.
       const scanner = new Scanner({ detectors: allDetectors, allowedDomains: ["example.com"] });
       findings = 0;
       errors = 0;
-      t0 = performance.now();
-      for (const l of lines) {
-        try {
-          for (const out of scanner.scanValue(JSON.parse(l))) findings += out.findings.length;
-        } catch {
-          errors++;
+      let parseMs = 0;
+      let fullMs = 0;
+      for (let from = 0, block = 0; from < N; from += BLOCK, block++) {
+        const to = Math.min(N, from + BLOCK);
+        const parseOnly = () => {
+          const t0 = performance.now();
+          for (let i = from; i < to; i++)
+            sink += (JSON.parse(lines[i]) as { eventTime?: string }).eventTime ? 1 : 0;
+          parseMs += performance.now() - t0;
+        };
+        const pipeline = () => {
+          const t0 = performance.now();
+          for (let i = from; i < to; i++) {
+            try {
+              for (const out of scanner.scanValue(JSON.parse(lines[i]))) findings += out.findings.length;
+            } catch {
+              errors++;
+            }
+          }
+          fullMs += performance.now() - t0;
+        };
+        if (block % 2 === 0) {
+          parseOnly();
+          pipeline();
+        } else {
+          pipeline();
+          parseOnly();
         }
       }
-      fullRates.push(N / ((performance.now() - t0) / 1000));
-      log(`run ${rep + 1}: parse ${parseRates[rep].toFixed(0)}/s, pipeline ${fullRates[rep].toFixed(0)}/s`);
+      parseRates.push(N / (parseMs / 1000));
+      fullRates.push(N / (fullMs / 1000));
+      ratios.push(parseMs / fullMs);
+      log(
+        `run ${rep + 1}: parse ${parseRates[rep].toFixed(0)}/s, pipeline ${fullRates[rep].toFixed(0)}/s, ratio ${ratios[rep].toFixed(3)}`,
+      );
     }
+    if (sink < 0) log("impossible");
     const parse = median(parseRates);
     const full = median(fullRates);
-    const ratio = full / parse;
+    const ratio = median(ratios);
     const rssMb = process.resourceUsage().maxRSS / 1024;
     return [
       { key: "detection.events", value: N, label: "events in the corpus (half CloudTrail, half GCP)" },
@@ -64,7 +91,8 @@ export const detectionSection: BenchSection = {
       {
         key: "detection.ratio_vs_parse",
         value: Number(ratio.toFixed(3)),
-        label: "pipeline rate / parse-only rate",
+        label:
+          "pipeline rate / parse-only rate, each run timed side by side in blocks of 5,000 lines (median of the runs)",
         target: ">= 0.5",
         pass: ratio >= 0.5,
       },
