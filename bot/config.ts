@@ -65,6 +65,9 @@ export const coreConfigShape = {
   WORKER_MAX_ATTEMPTS: envInt(6, 1, 100).describe(
     "Attempts before a failing record is parked as a dead letter.",
   ),
+  INBOX_RETENTION_DAYS: envInt(90, 0, 3650).describe(
+    "Processed inbox records older than this are deleted (hourly, in batches); never below ANOMALY_TRAINING_DAYS, which retraining reads. Pending records and dead letters are kept. 0 keeps everything.",
+  ),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
     .default("info")

@@ -3,6 +3,7 @@ import { lifecycleFeature } from "../integrations/sailpoint/lifecycleFeature";
 import { leastPrivilegeFeature } from "../remediation/leastPrivilege/leastPrivilegeFeature";
 import { remediationFeature } from "../remediation/remediationFeature";
 import { digestFeature } from "./digest/digestFeature";
+import { inboxRetentionFeature } from "./inboxRetentionFeature";
 import type { ServerFeature } from "./serverFeature";
 import { slackFeature } from "./slack/slackFeature";
 import { teamsFeature } from "./teams/teamsFeature";
@@ -24,5 +25,6 @@ export function defaultFeatures(): ServerFeature[] {
     remediationFeature(),
     lifecycleFeature(),
     leastPrivilegeFeature(),
+    inboxRetentionFeature(),
   ];
 }

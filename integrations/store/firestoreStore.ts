@@ -404,6 +404,25 @@ export class FirestoreStore implements Store {
     });
   }
 
+  async pruneInbox(before: Date, limit: number): Promise<number> {
+    return this.run("pruneInbox", async () => {
+      // Index inbox (status, receivedAt): firestore.indexes.json.
+      const snap = await this.db
+        .collection("inbox")
+        .where("status", "==", "done")
+        .where("receivedAt", "<", before.getTime())
+        .orderBy("receivedAt")
+        .limit(limit)
+        .get();
+      for (let i = 0; i < snap.docs.length; i += 500) {
+        const batch = this.db.batch();
+        for (const d of snap.docs.slice(i, i + 500)) batch.delete(d.ref);
+        await batch.commit();
+      }
+      return snap.docs.length;
+    });
+  }
+
   async inboxCounts(): Promise<InboxCounts> {
     return this.run("inboxCounts", async () => {
       const statuses: InboxStatus[] = ["pending", "done", "dead"];

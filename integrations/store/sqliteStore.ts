@@ -71,6 +71,7 @@ function toRecord(r: InboxRow): InboxRecord {
 const SYNC_EVERY_MS = 1000;
 const NOT_FSYNCED = new Set([
   "putInbox",
+  "pruneInbox",
   "claimInbox",
   "completeInbox",
   "failInbox",
@@ -400,6 +401,16 @@ export class SqliteStore implements Store {
       this.stmt(`SELECT * FROM inbox ${where} ORDER BY received_at LIMIT ?`).all(...args, opts.limit),
     ) as InboxRow[];
     return rows.map(toRecord);
+  }
+
+  async pruneInbox(before: Date, limit: number): Promise<number> {
+    const info = this.run("pruneInbox", () =>
+      this.stmt(
+        `DELETE FROM inbox WHERE rowid IN (
+           SELECT rowid FROM inbox WHERE status = 'done' AND received_at < ? ORDER BY received_at LIMIT ?)`,
+      ).run(before.getTime(), limit),
+    );
+    return info.changes;
   }
 
   async inboxCounts(): Promise<InboxCounts> {

@@ -98,6 +98,11 @@ export interface Store {
   /** Puts a dead letter back to pending (operator action). */
   reviveInbox(id: string, now: Date): Promise<boolean>;
   getInbox(id: string): Promise<InboxRecord | null>;
+  /**
+   * Deletes up to `limit` processed ("done") records received before `before`, oldest first;
+   * returns how many. Pending records and dead letters are never pruned.
+   */
+  pruneInbox(before: Date, limit: number): Promise<number>;
   listInbox(opts: { status?: InboxStatus; limit: number; receivedAfter?: Date }): Promise<InboxRecord[]>;
   inboxCounts(): Promise<InboxCounts>;
   /** Events received since `since`, per source (for /immune status). */

@@ -157,6 +157,22 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
         expect(claimed.map((r) => r.id).sort()).toEqual(["aws:x", "aws:y"]);
       });
 
+      it("prunes processed records older than the cutoff, oldest first, and never pending ones or dead letters", async () => {
+        await store.putInbox([rec("old1", 0), rec("old2", 100), rec("old3", 200), rec("new", 5000)]);
+        await store.putInbox([rec("pending", 50), rec("dead", 60)]);
+        await store.completeInbox(["aws:old1", "aws:old2", "aws:old3", "aws:new"], at(6000));
+        await store.failInbox("aws:dead", "Error: boom", null);
+        expect(await store.pruneInbox(at(1000), 2)).toBe(2);
+        expect(await store.getInbox("aws:old1")).toBeNull();
+        expect(await store.getInbox("aws:old2")).toBeNull();
+        expect(await store.pruneInbox(at(1000), 10)).toBe(1);
+        expect(await store.pruneInbox(at(1000), 10)).toBe(0);
+        expect(await store.getInbox("aws:new")).not.toBeNull();
+        expect(await store.inboxCounts()).toEqual({ pending: 1, done: 1, dead: 1 });
+        // A redelivery of a pruned event is a new record (its effects are idempotent downstream).
+        expect((await store.putInbox([rec("old1", 0)])).accepted).toEqual(["aws:old1"]);
+      });
+
       it("lists by time and counts by source", async () => {
         await store.putInbox([rec("a", 0), rec("b", 100), rec("g1", 200, "gcp"), rec("c", 300)]);
         const after = await store.listInbox({ limit: 10, receivedAfter: at(100) });
