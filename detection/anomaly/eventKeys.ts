@@ -147,7 +147,10 @@ export function classify(event: Pick<IamEvent, "service" | "action">): {
   }
   const out = { iamChange, privileged };
   if (classCached < 50_000) {
-    if (!byAction) CLASS_CACHE.set(event.service, (byAction = new Map()));
+    if (!byAction) {
+      byAction = new Map();
+      CLASS_CACHE.set(event.service, byAction);
+    }
     byAction.set(event.action, out);
     classCached++;
   }
