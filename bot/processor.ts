@@ -8,6 +8,7 @@ import { analyzeEvent } from "../detection/pipeline";
 import type { RiskWeights } from "../detection/risk";
 import type { InboxRecord, Store } from "../integrations/store/store";
 import { mutate } from "../integrations/store/store";
+import { TimeSlice } from "./timeSlice";
 
 /**
  * The worker that drains the inbox: claim a batch (a lease, so a dead worker's records come
@@ -60,13 +61,6 @@ interface Analysed {
   /** Set when the event has findings: the incident they fold into. */
   incidentId?: string;
   identity?: Identity;
-}
-
-/** Longest stretch of analysis before the worker lets waiting webhooks in. */
-const SLICE_MS = 5;
-
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /**
@@ -219,12 +213,10 @@ export class InboxProcessor {
     if (claimed.length === 0) return 0;
     await this.refreshSuppressions();
     const normalized: { record: InboxRecord; event: IamEvent }[] = [];
-    let slice = performance.now();
+    // Analysis runs in slices of a few milliseconds, so waiting webhooks are answered meanwhile.
+    const slice = new TimeSlice();
     for (const record of claimed) {
-      if (performance.now() - slice > SLICE_MS) {
-        await yieldToEventLoop();
-        slice = performance.now();
-      }
+      await slice.pause();
       try {
         normalized.push({ record, event: normalizeRecord(JSON.parse(record.payload)) });
       } catch (err) {
@@ -237,12 +229,8 @@ export class InboxProcessor {
       await this.opts.anomaly.prepare(normalized.map((n) => n.event));
     }
     const analysed: Analysed[] = [];
-    slice = performance.now();
     for (const { record, event } of normalized) {
-      if (performance.now() - slice > SLICE_MS) {
-        await yieldToEventLoop();
-        slice = performance.now();
-      }
+      await slice.pause();
       try {
         analysed.push(this.analyse(record, event));
       } catch (err) {

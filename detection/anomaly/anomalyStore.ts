@@ -1,3 +1,4 @@
+import { TimeSlice } from "../../bot/timeSlice";
 import type { Store } from "../../integrations/store/store";
 import { mutate } from "../../integrations/store/store";
 import type { AnomalyModelDoc } from "./anomalyModel";
@@ -25,7 +26,12 @@ export function baselineDocId(doc: Pick<BaselineDoc, "scope" | "key">): string {
 }
 
 export async function saveBaselines(store: Store, docs: BaselineDoc[]): Promise<void> {
-  for (const doc of docs) await store.set("baselines", baselineDocId(doc), doc);
+  // Hundreds of baselines saved in one go would otherwise hold every webhook meanwhile.
+  const slice = new TimeSlice();
+  for (const doc of docs) {
+    await store.set("baselines", baselineDocId(doc), doc);
+    await slice.pause();
+  }
 }
 
 /**

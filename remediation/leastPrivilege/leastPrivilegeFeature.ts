@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import cron, { type ScheduledTask } from "node-cron";
 import { postView } from "../../bot/postView";
 import type { FeatureContext, ServerFeature } from "../../bot/serverFeature";
+import { TimeSlice } from "../../bot/timeSlice";
 import { leastPrivilegeReportView } from "../../bot/views/leastPrivilegeReportView";
 import type { IamEvent } from "../../detection/model";
 import { type LeastPrivilegeSettings, leastPrivilegeSettings } from "./leastPrivilegeConfig";
@@ -28,7 +29,13 @@ export async function observeEvents(
   now: Date,
 ): Promise<number> {
   const docs = await recordUsage(ctx.store, events, settings, now);
-  for (const doc of docs) await refreshRecommendation(ctx.store, doc, settings, now);
+  // A recommendation takes about a millisecond: a batch touching a hundred principals would
+  // otherwise hold every webhook for a hundred.
+  const slice = new TimeSlice();
+  for (const doc of docs) {
+    await refreshRecommendation(ctx.store, doc, settings, now);
+    await slice.pause();
+  }
   return docs.length;
 }
 

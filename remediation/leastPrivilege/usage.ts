@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { TimeSlice } from "../../bot/timeSlice";
 import type { IamEvent } from "../../detection/model";
 import { mutate, type Store } from "../../integrations/store/store";
 import type { LeastPrivilegeSettings } from "./leastPrivilegeConfig";
@@ -201,11 +202,13 @@ export async function recordUsage(
   now: Date = new Date(),
 ): Promise<UsageDoc[]> {
   const out: UsageDoc[] = [];
+  const slice = new TimeSlice();
   for (const [id, list] of usageUpdates(events)) {
     const doc = await mutate<UsageDoc>(store, "usage", id, (current) =>
       applyUsageUpdates(current, list, settings, now),
     );
     if (doc) out.push(doc.data);
+    await slice.pause();
   }
   return out;
 }

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { anomalyFeature } from "../../detection/anomaly/anomalyFeature";
 import { baselineDocId } from "../../detection/anomaly/anomalyStore";
 import { SqliteStore } from "../../integrations/store/sqliteStore";
+import { waitUntil } from "../helpers/childServer";
 import { gcpPublicBucketEntry, pubSubPush } from "../helpers/fixtures";
 import type { TestServer } from "../helpers/server";
 import { postJson, startTestServer } from "../helpers/server";
@@ -21,23 +22,13 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-async function waitFor<T>(fn: () => Promise<T | undefined | null>, ms = 10_000): Promise<T> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    const v = await fn();
-    if (v !== undefined && v !== null) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error("timed out");
-}
-
 const actorDoc = (principal: string) => baselineDocId({ scope: "actor", key: principal });
 
 async function postOne(server: TestServer, principal: string): Promise<void> {
   const res = await postJson(`${server.url}/events/gcp`, pubSubPush(gcpPublicBucketEntry({ principal })));
   expect(res.status).toBe(200);
   const store = server.server.store;
-  await waitFor(async () => ((await store.inboxCounts()).done >= 1 ? true : undefined));
+  await waitUntil("the event to be processed", async () => (await store.inboxCounts()).done >= 1, 10_000);
 }
 
 describe("anomaly baselines in the store", () => {
@@ -48,7 +39,8 @@ describe("anomaly baselines in the store", () => {
     );
     await postOne(t, "mallory@example.com");
     const store = t.server.store;
-    const doc = await waitFor(
+    const doc = await waitUntil(
+      "the baseline in the store",
       () => store.get<{ events: number }>("baselines", actorDoc("mallory@example.com")),
       5_000,
     );

@@ -1,11 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { generateCorpus } from "../../bench/corpus";
-import { DetectionState } from "../../detection/detectionState";
 import type { Detector } from "../../detection/detector";
 import { allDetectors } from "../../detection/detectors";
-import type { Finding } from "../../detection/model";
 import { normalizeRecord } from "../../detection/normalize";
-import { runDetectors } from "../../detection/runDetectors";
+import { findingLines, runStreams } from "../helpers/detectorRuns";
 
 /**
  * runDetectors skips a detector on the calls its `calls` refuses. Findings must be the same as
@@ -13,16 +11,6 @@ import { runDetectors } from "../../detection/runDetectors";
  * silence the detector here.
  */
 const seeEverything: Detector[] = allDetectors.map((d) => ({ ...d, calls: undefined }));
-
-function run(detectors: Detector[], streams: unknown[][]): Finding[][] {
-  return streams.map((records) => {
-    const state = new DetectionState({ allowedDomains: ["example.com"], internalAccounts: ["111122223333"] });
-    return records.flatMap((r) => runDetectors(detectors, normalizeRecord(r), state));
-  });
-}
-
-const summary = (fs: Finding[][]) =>
-  fs.map((f) => f.map((x) => `${x.detector} ${x.id} ${x.severity} ${x.summary}`));
 
 describe("which calls each detector sees", () => {
   it("most detectors name the calls they fire on", () => {
@@ -33,9 +21,9 @@ describe("which calls each detector sees", () => {
     const streams = allDetectors.flatMap((d) =>
       [...d.examples.fire, ...d.examples.quiet].map((ex) => [...(ex.history ?? []), ex.record]),
     );
-    const a = run(allDetectors, streams);
+    const a = runStreams(allDetectors, streams);
     expect(a.flat().length).toBeGreaterThan(0);
-    expect(summary(a)).toEqual(summary(run(seeEverything, streams)));
+    expect(findingLines(a)).toEqual(findingLines(runStreams(seeEverything, streams)));
   });
 
   it("gives a mixed stream the findings that running every detector gives", () => {
@@ -43,9 +31,9 @@ describe("which calls each detector sees", () => {
     const examples = allDetectors.flatMap((d) =>
       [...d.examples.fire, ...d.examples.quiet].flatMap((ex) => [...(ex.history ?? []), ex.record]),
     );
-    const a = run(allDetectors, [stream, examples]);
+    const a = runStreams(allDetectors, [stream, examples]);
     expect(a[0].length).toBeGreaterThan(0);
-    expect(summary(a)).toEqual(summary(run(seeEverything, [stream, examples])));
+    expect(findingLines(a)).toEqual(findingLines(runStreams(seeEverything, [stream, examples])));
   });
 
   it("asks a detector's calls once per call, not once per event", () => {
@@ -62,7 +50,7 @@ describe("which calls each detector sees", () => {
         : d,
     );
     const stream = generateCorpus(2000, 5).map((l) => JSON.parse(l));
-    run(counting, [stream]);
+    runStreams(counting, [stream]);
     const calls = new Set(stream.map((r) => normalizeRecord(r)).map((e) => `${e.service} ${e.action}`));
     expect(asked).toBeLessThanOrEqual(calls.size * allDetectors.length);
     expect(asked).toBeGreaterThan(0);

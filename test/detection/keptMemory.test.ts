@@ -1,11 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { generateCorpus } from "../../bench/corpus";
-import { DetectionState } from "../../detection/detectionState";
 import type { Detector } from "../../detection/detector";
 import { allDetectors } from "../../detection/detectors";
-import type { Finding } from "../../detection/model";
-import { normalizeRecord } from "../../detection/normalize";
-import { runDetectors } from "../../detection/runDetectors";
+import { findingLines, runStreams } from "../helpers/detectorRuns";
 
 /**
  * The state keeps for recentByActor and seenBefore only the events some detector declares it
@@ -18,22 +15,14 @@ const keepEverything: Detector[] = allDetectors.map((d) => ({
   remembers: () => true,
 }));
 
-function run(detectors: Detector[], streams: unknown[][]): Finding[][] {
-  return streams.map((records) => {
-    const state = new DetectionState({ allowedDomains: ["example.com"], internalAccounts: ["111122223333"] });
-    return records.flatMap((r) => runDetectors(detectors, normalizeRecord(r), state));
-  });
-}
-
-const summary = (fs: Finding[][]) =>
-  fs.map((f) => f.map((x) => `${x.detector} ${x.id} ${x.severity} ${x.summary}`));
-
 describe("what the detection state keeps", () => {
   it("gives every detector example the findings that keeping everything gives", () => {
     const streams = allDetectors.flatMap((d) =>
       [...d.examples.fire, ...d.examples.quiet].map((ex) => [...(ex.history ?? []), ex.record]),
     );
-    expect(summary(run(allDetectors, streams))).toEqual(summary(run(keepEverything, streams)));
+    expect(findingLines(runStreams(allDetectors, streams))).toEqual(
+      findingLines(runStreams(keepEverything, streams)),
+    );
   });
 
   it("gives a mixed stream the findings that keeping everything gives", () => {
@@ -42,8 +31,8 @@ describe("what the detection state keeps", () => {
     const examples = allDetectors.flatMap((d) =>
       [...d.examples.fire, ...d.examples.quiet].flatMap((ex) => [...(ex.history ?? []), ex.record]),
     );
-    const a = run(allDetectors, [stream, examples]);
+    const a = runStreams(allDetectors, [stream, examples]);
     expect(a[0].length).toBeGreaterThan(0);
-    expect(summary(a)).toEqual(summary(run(keepEverything, [stream, examples])));
+    expect(findingLines(a)).toEqual(findingLines(runStreams(keepEverything, [stream, examples])));
   });
 });

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../bot/config";
 import { inboxRetentionFeature, retentionDays } from "../../bot/inboxRetentionFeature";
+import { waitUntil } from "../helpers/childServer";
 import { gcpPublicBucketEntry, pubSubPush } from "../helpers/fixtures";
 import type { TestServer } from "../helpers/server";
 import { postJson, startTestServer } from "../helpers/server";
@@ -16,16 +17,6 @@ afterEach(async () => {
   t = undefined;
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
-
-async function waitFor<T>(fn: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error("timed out");
-}
 
 describe("inbox retention", () => {
   it("never keeps less history than retraining reads, and 0 turns it off", () => {
@@ -45,7 +36,7 @@ describe("inbox retention", () => {
       expect(res.status).toBe(200);
     }
     const first = t.server.store;
-    await waitFor(async () => ((await first.inboxCounts()).done === 2 ? true : undefined));
+    await waitUntil("both events processed", async () => (await first.inboxCounts()).done === 2, 10_000);
     await t.close();
 
     // 89 days later: within the retention, nothing goes.
@@ -66,7 +57,7 @@ describe("inbox retention", () => {
       { dataDir, features: [inboxRetentionFeature({ now: () => later })], consoleWrite: () => {} },
     );
     const store = t.server.store;
-    await waitFor(async () => ((await store.inboxCounts()).done === 0 ? true : undefined));
+    await waitUntil("the old records pruned", async () => (await store.inboxCounts()).done === 0, 10_000);
     expect(await store.inboxCounts()).toEqual({ pending: 0, done: 0, dead: 0 });
   });
 });
