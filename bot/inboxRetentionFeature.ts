@@ -1,10 +1,11 @@
 import type { FeatureContext, ServerFeature } from "./serverFeature";
+import { TimeSlice } from "./timeSlice";
 
 /**
  * Inbox retention: the inbox keeps every accepted record (the raw event, for replays, remediation
  * planning and retraining), so without pruning the store grows for good. Once an hour (and at
- * start) processed records older than the retention are deleted in batches, oldest first, with
- * a pause between batches so webhooks keep being answered. Retention never drops below
+ * start) processed records older than the retention are deleted in batches, oldest first, giving
+ * the event loop back between batches (TimeSlice) so webhooks keep being answered. Retention never drops below
  * ANOMALY_TRAINING_DAYS: retraining reads that much history from the inbox. Replicas may prune
  * at once; deleting a deleted record is harmless.
  */
@@ -26,11 +27,12 @@ export async function pruneInbox(
 ): Promise<number> {
   const before = new Date(now.getTime() - days * 86_400_000);
   let total = 0;
+  const slice = new TimeSlice();
   for (let i = 0; i < MAX_BATCHES; i++) {
     const n = await ctx.store.pruneInbox(before, BATCH);
     total += n;
     if (n < BATCH) break;
-    await new Promise((r) => setImmediate(r));
+    await slice.pause();
   }
   return total;
 }

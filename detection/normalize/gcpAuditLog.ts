@@ -615,6 +615,13 @@ function field(o: unknown, camel: string): unknown {
 function str(v: unknown): string | undefined {
   return typeof v === "string" && v.length > 0 ? v : undefined;
 }
+/** A string, the empty one included (an emptied sink filter is evidence). */
+function anyStr(v: unknown): string | undefined {
+  return typeof v === "string" ? v : undefined;
+}
+function boolOnly(v: unknown): boolean | undefined {
+  return typeof v === "boolean" ? v : undefined;
+}
 function strOrNum(v: unknown): string | undefined {
   return typeof v === "string" || typeof v === "number" ? String(v) : undefined;
 }
@@ -755,9 +762,8 @@ function lifecycleDetails(p: AuditLog, labels: Record<string, string>): Partial<
       operation: sinkOp.toLowerCase() as "create" | "update" | "delete",
       sinkName: str(field(req, "sinkName")) ?? str(field(req, "name")) ?? p.resourceName ?? "",
       destination: str(field(sink, "destination")),
-      filter: typeof field(sink, "filter") === "string" ? (field(sink, "filter") as string) : undefined,
-      disabled:
-        typeof field(sink, "disabled") === "boolean" ? (field(sink, "disabled") as boolean) : undefined,
+      filter: anyStr(field(sink, "filter")),
+      disabled: boolOnly(field(sink, "disabled")),
       exclusions: exclusions(sink),
       updateMask:
         typeof mask === "string"
@@ -768,10 +774,7 @@ function lifecycleDetails(p: AuditLog, labels: Record<string, string>): Partial<
       before: original
         ? withoutUndefined({
             destination: str(field(original, "destination")),
-            filter:
-              typeof field(original, "filter") === "string"
-                ? (field(original, "filter") as string)
-                : undefined,
+            filter: anyStr(field(original, "filter")),
             disabled: field(original, "disabled") === true,
             exclusions: exclusions(original),
           })
@@ -785,7 +788,7 @@ function lifecycleDetails(p: AuditLog, labels: Record<string, string>): Partial<
       operation: exOp.toLowerCase() as "create" | "update" | "delete",
       name: str(field(ex, "name")) ?? str(field(req, "name")) ?? p.resourceName ?? "",
       filter: str(field(ex, "filter")),
-      disabled: typeof field(ex, "disabled") === "boolean" ? (field(ex, "disabled") as boolean) : undefined,
+      disabled: boolOnly(field(ex, "disabled")),
     });
   }
   return out;
