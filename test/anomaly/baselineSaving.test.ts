@@ -1,26 +1,19 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { anomalyFeature } from "../../detection/anomaly/anomalyFeature";
 import { baselineDocId } from "../../detection/anomaly/anomalyStore";
 import { SqliteStore } from "../../integrations/store/sqliteStore";
 import { waitUntil } from "../helpers/childServer";
 import { gcpPublicBucketEntry, pubSubPush } from "../helpers/fixtures";
 import type { TestServer } from "../helpers/server";
-import { postJson, startTestServer } from "../helpers/server";
+import { postJson } from "../helpers/server";
+import { serversPerTest } from "../helpers/serversPerTest";
 
 /**
  * Learnt baselines reach the store every ANOMALY_SAVE_EVERY_SECONDS and at shutdown, not after
  * every batch (rewriting busy peer-group baselines per batch cost more than detection).
  */
-const dirs: string[] = [];
-let t: TestServer | undefined;
-afterEach(async () => {
-  await t?.close();
-  t = undefined;
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const servers = serversPerTest();
 
 const actorDoc = (principal: string) => baselineDocId({ scope: "actor", key: principal });
 
@@ -33,7 +26,7 @@ async function postOne(server: TestServer, principal: string): Promise<void> {
 
 describe("anomaly baselines in the store", () => {
   it("are written within ANOMALY_SAVE_EVERY_SECONDS while the server runs", async () => {
-    t = await startTestServer(
+    const t = await servers.start(
       { ANOMALY_SAVE_EVERY_SECONDS: "1" },
       { features: [anomalyFeature()], consoleWrite: () => {} },
     );
@@ -48,16 +41,14 @@ describe("anomaly baselines in the store", () => {
   });
 
   it("are not rewritten per batch, and what was learnt is saved at shutdown", async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), "immune-baselines-"));
-    dirs.push(dataDir);
-    t = await startTestServer(
+    const dataDir = servers.dataDir("immune-baselines-");
+    const t = await servers.start(
       { ANOMALY_SAVE_EVERY_SECONDS: "3600" },
       { dataDir, features: [anomalyFeature()], consoleWrite: () => {} },
     );
     await postOne(t, "trudy@example.com");
     expect(await t.server.store.get("baselines", actorDoc("trudy@example.com"))).toBeNull();
     await t.close();
-    t = undefined;
     const store = new SqliteStore(join(dataDir, "immune.db"));
     try {
       const doc = await store.get<{ events: number }>("baselines", actorDoc("trudy@example.com"));

@@ -1,22 +1,13 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../bot/config";
 import { inboxRetentionFeature, retentionDays } from "../../bot/inboxRetentionFeature";
 import { waitUntil } from "../helpers/childServer";
 import { gcpPublicBucketEntry, pubSubPush } from "../helpers/fixtures";
-import type { TestServer } from "../helpers/server";
-import { postJson, startTestServer } from "../helpers/server";
+import { postJson } from "../helpers/server";
+import { serversPerTest } from "../helpers/serversPerTest";
 
 /** Processed inbox records are deleted after the retention; the store does not grow for good. */
-const dirs: string[] = [];
-let t: TestServer | undefined;
-afterEach(async () => {
-  await t?.close();
-  t = undefined;
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const servers = serversPerTest();
 
 describe("inbox retention", () => {
   it("never keeps less history than retraining reads, and 0 turns it off", () => {
@@ -28,9 +19,8 @@ describe("inbox retention", () => {
   });
 
   it("deletes processed records older than the retention when the server starts, and keeps newer ones", async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), "immune-retention-"));
-    dirs.push(dataDir);
-    t = await startTestServer({}, { dataDir, features: [], consoleWrite: () => {} });
+    const dataDir = servers.dataDir("immune-retention-");
+    let t = await servers.start({}, { dataDir, features: [], consoleWrite: () => {} });
     for (const principal of ["a@example.com", "b@example.com"]) {
       const res = await postJson(`${t.url}/events/gcp`, pubSubPush(gcpPublicBucketEntry({ principal })));
       expect(res.status).toBe(200);
@@ -41,7 +31,7 @@ describe("inbox retention", () => {
 
     // 89 days later: within the retention, nothing goes.
     const soon = new Date(Date.now() + 89 * 86_400_000);
-    t = await startTestServer(
+    t = await servers.start(
       {},
       { dataDir, features: [inboxRetentionFeature({ now: () => soon })], consoleWrite: () => {} },
     );
@@ -52,7 +42,7 @@ describe("inbox retention", () => {
 
     // 91 days later: both processed records are pruned at start.
     const later = new Date(Date.now() + 91 * 86_400_000);
-    t = await startTestServer(
+    t = await servers.start(
       {},
       { dataDir, features: [inboxRetentionFeature({ now: () => later })], consoleWrite: () => {} },
     );
