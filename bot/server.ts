@@ -73,6 +73,7 @@ export async function createImmuneServer(
   const channels: ChatChannel[] = overrides.channels ? [...overrides.channels] : [];
   const incidentHooks: Array<(incident: Incident, created: boolean, replayed?: boolean) => Promise<void>> =
     [];
+  const cardPreparers: Array<(incident: Incident) => Promise<Incident | null | undefined>> = [];
   const eventHooks: Array<(events: IamEvent[], analyses: EventAnalysis[]) => Promise<void>> = [];
   const startTasks: Array<() => Promise<void>> = [];
   const stopTasks: Array<() => Promise<void>> = [];
@@ -108,6 +109,7 @@ export async function createImmuneServer(
     channels,
     actions: new BasicIncidentActions(store),
     status: [],
+    beforeCards: (hook) => cardPreparers.push(hook),
     onIncident: (hook) => incidentHooks.push(hook),
     onEvents: (hook) => eventHooks.push(hook),
     wake: () => processor?.wake(),
@@ -138,8 +140,19 @@ export async function createImmuneServer(
     allowedDomains: config.ALLOWED_DOMAINS,
     log: (level, msg, extra) => logger[level](extra ?? {}, msg),
     hooks: {
-      onIncident: async (incident, created, replayed) => {
-        if (created) metrics.incidents.inc({ band: riskBand(incident.risk) });
+      onIncident: async (given, created, replayed) => {
+        if (created) metrics.incidents.inc({ band: riskBand(given.risk) });
+        let incident = given;
+        for (const prepare of cardPreparers) {
+          try {
+            incident = (await prepare(incident)) ?? incident;
+          } catch (err) {
+            logger.warn(
+              { incident: incident.id, error: scrubSecrets((err as Error).message) },
+              "incident not prepared before its card",
+            );
+          }
+        }
         const unposted: string[] = [];
         for (const ch of channels) {
           try {

@@ -37,6 +37,13 @@ export interface FeatureContext {
   igaConnected?: () => boolean;
   /** Facts for /immune status that only a feature knows (integrations, model age). */
   status: StatusProvider[];
+  /**
+   * Runs before an incident's cards are posted or updated: a feature that adds to the incident
+   * (remediation's plan) stores it and returns the stored version, so the first card already
+   * shows it instead of being edited a moment later (one chat call per new incident, not two).
+   * An error is logged and the cards go out without it.
+   */
+  beforeCards(hook: (incident: Incident) => Promise<Incident | null | undefined>): void;
   /** `replayed`: the inbox record is processed again after an earlier attempt died half way. */
   onIncident(hook: (incident: Incident, created: boolean, replayed?: boolean) => Promise<void>): void;
   onEvents(hook: (events: IamEvent[], analyses: EventAnalysis[]) => Promise<void>): void;

@@ -180,7 +180,7 @@ export function remediationFeature(opts: RemediationFeatureOptions = {}): Server
         },
       });
 
-      ctx.onIncident(async (incident, _created, replayed) => {
+      const planAndAudit = async (incident: Incident): Promise<Incident | null> => {
         const planned = await planIncident(ctx.store, policy, incident, now);
         if (planned?.plan) {
           await appendAudit(ctx.store, {
@@ -194,7 +194,17 @@ export function remediationFeature(opts: RemediationFeatureOptions = {}): Server
               dryRun: planned.plan.dryRun,
             },
           });
-          await actions.runner.publish(planned);
+        }
+        return planned;
+      };
+      // Planned before the cards go out, so the first card shows the plan.
+      ctx.beforeCards(planAndAudit);
+
+      ctx.onIncident(async (incident, _created, replayed) => {
+        // Planned here only when planning before the cards failed: the cards are then edited.
+        if (!incident.plan) {
+          const planned = await planAndAudit(incident);
+          if (planned?.plan) await actions.runner.publish(planned);
         }
         // A replayed record means the worker that started an automatic run may have died in it.
         const out = await actions.autoRemediate(incident.id, { resume: replayed });

@@ -1,7 +1,10 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { digestFeature } from "../../bot/digest/digestFeature";
 import { slackFeature } from "../../bot/slack/slackFeature";
-import { capturedLogs, startTestServer, type TestServer } from "../helpers/server";
+import type { Incident } from "../../detection/model";
+import { remediationFeature } from "../../remediation/remediationFeature";
+import { gcpPublicBucketEntry, pubSubPush } from "../helpers/fixtures";
+import { capturedLogs, postJson, startTestServer, type TestServer } from "../helpers/server";
 import { blockActionsBody, postSigned } from "../helpers/slackRequests";
 import { SlackStandIn } from "../helpers/slackStandIn";
 
@@ -133,5 +136,39 @@ describe("slack feature", () => {
     expect(logs).toContain("could not list approver group members");
     expect(logs).not.toContain(BOT_TOKEN);
     expect(logs).not.toContain(SIGNING);
+  });
+
+  it("with remediation on, a new incident's one card already shows the plan: posted once, never edited", async () => {
+    const slack = await new SlackStandIn().start();
+    open.push({ close: () => slack.stop() });
+    const t = await startTestServer(
+      {
+        SLACK_SIGNING_SECRET: SIGNING,
+        SLACK_BOT_TOKEN: BOT_TOKEN,
+        SLACK_API_URL: slack.apiUrl,
+        SLACK_INCIDENT_CHANNEL: "C0INCIDENTS",
+      },
+      { features: [slackFeature({ retryConfig: { retries: 0 } }), remediationFeature()] },
+    );
+    open.push(t);
+    const entry = gcpPublicBucketEntry({ insertId: "first-card-plan-1", principal: "mallory@example.com" });
+    expect((await postJson(`${t.url}/events/gcp`, pubSubPush(entry, "m-first-card"))).status).toBe(200);
+    const stored = async () =>
+      (await t.server.store.query<Incident>("incidents", { limit: 10 })).map((d) => d.data)[0];
+    const end = Date.now() + 10_000;
+    while (!(await stored())?.chat.slack && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    // Whatever else the server does for this incident happens within this pause.
+    await new Promise((r) => setTimeout(r, 500));
+    const incident = await stored();
+    expect(incident?.plan?.actions.map((a) => a.kind)).toContain("gcp.removePublicMembers");
+    const cards = slack.of("chat.postMessage").filter((c) => !c.body.thread_ts);
+    expect(cards).toHaveLength(1);
+    const ids = (cards[0].body.blocks as { type: string; elements?: { action_id: string }[] }[])
+      .filter((b) => b.type === "actions")
+      .flatMap((b) => b.elements ?? [])
+      .map((e) => e.action_id);
+    expect(ids).toContain("approve");
+    expect(slack.of("chat.update")).toEqual([]);
+    expect(incident?.chat.slack?.ts).toBeDefined();
   });
 });
