@@ -6,7 +6,7 @@ import { TimeSlice } from "../../bot/timeSlice";
 import { leastPrivilegeReportView } from "../../bot/views/leastPrivilegeReportView";
 import type { IamEvent } from "../../detection/model";
 import { type LeastPrivilegeSettings, leastPrivilegeSettings } from "./leastPrivilegeConfig";
-import { refreshRecommendation } from "./recommendationSummary";
+import { RecommendationRefresher } from "./recommendationSummary";
 import { listUsage, recordUsage } from "./usage";
 import { weeklyExcessReport } from "./weeklyExcessReport";
 
@@ -21,22 +21,24 @@ export interface LeastPrivilegeFeatureOptions {
   now?: () => Date;
 }
 
-/** Records one batch and refreshes the touched principals' recommendations. */
+/** Records one batch and refreshes the touched principals' recommendations that could have changed; returns how many were recomputed. */
 export async function observeEvents(
   ctx: Pick<FeatureContext, "store">,
   events: readonly IamEvent[],
   settings: LeastPrivilegeSettings,
   now: Date,
+  refresher: RecommendationRefresher = new RecommendationRefresher(settings),
 ): Promise<number> {
   const docs = await recordUsage(ctx.store, events, settings, now);
   // A recommendation takes about a millisecond: a batch touching a hundred principals would
   // otherwise hold every webhook for a hundred.
   const slice = new TimeSlice();
+  let refreshed = 0;
   for (const doc of docs) {
-    await refreshRecommendation(ctx.store, doc, settings, now);
+    if (await refresher.refresh(ctx.store, doc, now)) refreshed++;
     await slice.pause();
   }
-  return docs.length;
+  return refreshed;
 }
 
 /** Posts the weekly report once per ISO week (first replica to take the lease). */
@@ -69,9 +71,10 @@ export function leastPrivilegeFeature(opts: LeastPrivilegeFeatureOptions = {}): 
     install(ctx: FeatureContext) {
       const settings = leastPrivilegeSettings(ctx.config);
       const now = opts.now ?? (() => new Date());
+      const refresher = new RecommendationRefresher(settings);
       ctx.onEvents(async (events) => {
         try {
-          await observeEvents(ctx, events, settings, now());
+          await observeEvents(ctx, events, settings, now(), refresher);
         } catch (err) {
           // Usage is advisory: a failed write costs a recommendation some evidence, never an event.
           ctx.logger.warn({ err }, "least privilege: could not record permission use");
