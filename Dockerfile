@@ -11,10 +11,13 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 
 FROM node:22-bookworm-slim
+# WEB_PROCESSES=1: one process answers the requests, the first one works the inbox, so
+# webhooks are acknowledged on the second vCPU while events are analysed on the first.
 ENV NODE_ENV=production \
     PORT=8080 \
     HOST=0.0.0.0 \
-    DATA_DIR=/data
+    DATA_DIR=/data \
+    WEB_PROCESSES=1
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
@@ -29,7 +32,8 @@ RUN mkdir -p /data && chown node:node /data
 USER node
 EXPOSE 8080
 # tsx runs the TypeScript directly (no build step to drift from the tested code).
-# exec form: the server is PID 1's child-free process and receives SIGTERM for its graceful stop.
+# exec form: the server is PID 1 and receives SIGTERM for its graceful stop; it stops its web
+# processes first (their requests finish and commit), then finishes its own batch.
 # --max-old-space-size: a heap limit below 2 GiB also makes V8 collect at ~2x the live heap
 # instead of ~4x, so resident memory follows what the server holds (bench/loadRig.ts runs the
 # server with the same flag; deploy/terraform/gcp sizes the instance for it).

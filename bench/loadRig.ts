@@ -41,6 +41,8 @@ export interface DriveResult {
 const SIGNING_SECRET = "bench-load-signing-secret";
 /** As in the Dockerfile's CMD: the production heap limit (see the comment there). */
 export const SERVER_NODE_FLAGS = ["--max-old-space-size=1536"];
+/** As in the Dockerfile's ENV: one process answers requests, the first works the inbox. */
+export const SERVER_ENV = { WEB_PROCESSES: "1" };
 const ROUTINE = JSON.parse(
   readFileSync(new URL("../examples/gcp/public-bucket-attack.jsonl", import.meta.url), "utf8").split("\n")[0],
 ) as {
@@ -99,6 +101,7 @@ export class LoadRig {
         SLACK_INCIDENT_CHANNEL: "C0BENCH",
         LINK_SIGNING_SECRET: "bench-link-signing-key",
         LOG_LEVEL: "info",
+        ...SERVER_ENV,
       },
       // The node flags the container runs the server with (Dockerfile CMD).
       { nodeArgs: [...SERVER_NODE_FLAGS, ...nodeArgs], logToSuite: false },

@@ -1,7 +1,11 @@
+import cluster from "node:cluster";
 import { readFileSync } from "node:fs";
+import type { Config } from "../bot/config";
 import { ConfigError, loadConfig, secretKeys } from "../bot/config";
-import { registerSecrets } from "../bot/logger";
-import { createImmuneServer } from "../bot/server";
+import { createLogger, registerSecrets } from "../bot/logger";
+import { createImmuneServer, type ImmuneServer } from "../bot/server";
+import { webhookSecurity } from "../bot/webhookSecurity";
+import { isWebProcess, WebProcesses, webProcessOverrides } from "../bot/webProcesses";
 import { allDetectors } from "../detection/detectors";
 import { parseRiskWeights } from "../detection/risk";
 import { importJml } from "../integrations/sailpoint/jmlProvision";
@@ -25,22 +29,58 @@ const USAGE = `immune — IAM Immune command line
 async function start(): Promise<void> {
   const config = loadConfig();
   registerSecrets(secretKeys().map((k) => (config as Record<string, unknown>)[k] as string | undefined));
-  const server = await createImmuneServer(config);
+  if (config.WEB_PROCESSES > 0 && isWebProcess()) return startWebProcess(config);
+  let web: WebProcesses | undefined;
+  let boundUrl: string | undefined;
+  if (config.WEB_PROCESSES > 0) {
+    // The web processes accept their connections themselves: a busy inbox process never
+    // stands between a sender and its answer.
+    cluster.schedulingPolicy = cluster.SCHED_NONE;
+    const logger = createLogger(config.LOG_LEVEL);
+    web = new WebProcesses(config.WEB_PROCESSES, (level, msg, extra) => logger[level](extra ?? {}, msg));
+    const port = await web.start();
+    const host = webhookSecurity(config).host;
+    boundUrl = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  }
+  const server = await createImmuneServer(config, web ? { role: "inbox", boundUrl } : {});
   const addr = await server.listen();
+  web?.attach({ wake: () => server.processor.wake(), metricsSnapshot: () => server.metricsSnapshot() });
   const out = (s: string) => process.stdout.write(`${s}\n`);
   out(`IAM Immune listening on ${addr.url}`);
+  if (web)
+    out(
+      `  processes: ${config.WEB_PROCESSES} answering requests, this one (pid ${process.pid}) working the inbox`,
+    );
   out(`  store:     ${server.store.kind} (${server.store.location})`);
   out(`  channels:  ${server.channels.map((c) => c.name).join(", ") || "none"}`);
   out(`  webhooks:  POST ${addr.url}/events/gcp, POST ${addr.url}/events/aws`);
   out(`  health:    GET ${addr.url}/healthz, GET ${addr.url}/readyz, GET ${addr.url}/metrics`);
   for (const a of server.announcements) out(`  - ${a}`);
   for (const w of server.warnings) out(`\n  !!! ${w}\n`);
+  stopOnSignals(out, async () => {
+    // Requests in flight are committed first, then the inbox process finishes its batch.
+    await web?.stop();
+    await server.close();
+  });
+}
+
+/** A web process (WEB_PROCESSES > 0): answers requests only; bot/webProcesses.ts. */
+async function startWebProcess(config: Config): Promise<void> {
+  const server: ImmuneServer = await createImmuneServer(config, webProcessOverrides());
+  await server.listen();
+  stopOnSignals(
+    () => undefined,
+    () => server.close(),
+  );
+}
+
+function stopOnSignals(out: (s: string) => void, close: () => Promise<void>): void {
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
     out(`${signal}: finishing in-flight work…`);
-    server.close().then(
+    close().then(
       () => process.exit(0),
       (err) => {
         process.stderr.write(`shutdown failed: ${(err as Error).message}\n`);

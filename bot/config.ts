@@ -58,6 +58,9 @@ export const coreConfigShape = {
     `${SECRET} Basic-auth password for the EventBridge connection.`,
   ),
   BODY_LIMIT: z.string().default("5mb").describe("Largest webhook body accepted (express size string)."),
+  WEB_PROCESSES: envInt(0, 0, 16).describe(
+    "HTTP-only processes started beside the one that works the inbox. 0: one process does everything. 1 or more: the first process only processes events (detection, incidents, cards, remediation) and runs the schedules, and these processes answer every request, so webhooks are acknowledged on another core than the one analysing events. The container image sets 1.",
+  ),
   WORKER_BATCH: envInt(200, 1, 5000).describe("Inbox records one worker pass claims."),
   WORKER_LEASE_MS: envInt(60_000, 1000).describe(
     "How long a claimed inbox record stays claimed before retry.",

@@ -1,5 +1,6 @@
 import type { Server } from "node:http";
 import express from "express";
+import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue } from "prom-client";
 import { allDetectors } from "../detection/detectors";
 import type { IamEvent, Incident } from "../detection/model";
 import type { EventAnalysis } from "../detection/pipeline";
@@ -47,6 +48,8 @@ export interface ImmuneServer {
   listen(): Promise<{ host: string; port: number; url: string }>;
   /** Graceful: stop accepting, finish requests and the batch in flight, close the store. */
   close(): Promise<void>;
+  /** This process's metrics as prom-client JSON (what a web process merges into /metrics). */
+  metricsSnapshot(): Promise<MetricObjectWithValues<MetricValue<string>>[]>;
 }
 
 export interface ServerOverrides {
@@ -55,6 +58,19 @@ export interface ServerOverrides {
   channels?: ChatChannel[];
   /** Start the inbox worker on listen() (tests of intake alone turn it off). */
   startWorker?: boolean;
+  /**
+   * What this process does when the work is split over processes (WEB_PROCESSES,
+   * bot/webProcesses.ts): "all" (the default) listens and works the inbox; "web" only answers
+   * requests (no inbox worker, no schedules); "inbox" works the inbox and runs the schedules
+   * without listening.
+   */
+  role?: "all" | "web" | "inbox";
+  /** Web role: tells the inbox process that events were accepted, instead of a local worker. */
+  onAccepted?: () => void;
+  /** Web role: the inbox process's metrics, merged into this process's /metrics. */
+  peerMetrics?: () => Promise<MetricObjectWithValues<MetricValue<string>>[]>;
+  /** Inbox role: where the web processes answer (for links), when PUBLIC_URL is not set. */
+  boundUrl?: string;
   /** Features to install instead of defaultFeatures() (tests pick the ones they exercise). */
   features?: ServerFeature[];
   /** Where the console channel prints (tests capture it). */
@@ -79,8 +95,11 @@ export async function createImmuneServer(
   const stopTasks: Array<() => Promise<void>> = [];
   const announcements: string[] = [];
   const warnings = [...security.warnings];
-  let boundUrl = config.PUBLIC_URL ?? `http://127.0.0.1:${config.PORT}`;
+  const role = overrides.role ?? "all";
+  let boundUrl = config.PUBLIC_URL ?? overrides.boundUrl ?? `http://127.0.0.1:${config.PORT}`;
   let processor: InboxProcessor | undefined;
+  // A web process hands accepted events to the inbox process; otherwise the local worker wakes.
+  const wake = overrides.onAccepted ?? (() => processor?.wake());
 
   const app = express();
   app.disable("x-powered-by");
@@ -112,7 +131,7 @@ export async function createImmuneServer(
     beforeCards: (hook) => cardPreparers.push(hook),
     onIncident: (hook) => incidentHooks.push(hook),
     onEvents: (hook) => eventHooks.push(hook),
-    wake: () => processor?.wake(),
+    wake,
     onStart: (task) => startTasks.push(task),
     onStop: (task) => stopTasks.push(task),
     announce: (line) => announcements.push(line),
@@ -189,6 +208,10 @@ export async function createImmuneServer(
     },
   });
   const worker = processor;
+  const metricsSnapshot = async () => {
+    metrics.pipelineLag.set(worker.stats.lastLagMs / 1000);
+    return metrics.registry.getMetricsAsJSON();
+  };
 
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
@@ -212,12 +235,23 @@ export async function createImmuneServer(
     }
   });
   app.get("/metrics", async (_req, res) => {
-    metrics.pipelineLag.set(worker.stats.lastLagMs / 1000);
     res.setHeader("Content-Type", metrics.registry.contentType);
-    res.send(await metrics.registry.metrics());
+    if (!overrides.peerMetrics) {
+      metrics.pipelineLag.set(worker.stats.lastLagMs / 1000);
+      res.send(await metrics.registry.metrics());
+      return;
+    }
+    // Counters add up over the processes; the inbox process alone knows incidents and lag.
+    const own = await metrics.registry.getMetricsAsJSON();
+    let peer: MetricObjectWithValues<MetricValue<string>>[] = [];
+    try {
+      peer = await overrides.peerMetrics();
+    } catch (err) {
+      logger.warn({ error: scrubSecrets((err as Error).message) }, "metrics: inbox process did not answer");
+    }
+    res.send(await AggregatorRegistry.aggregate([own, peer]).metrics());
   });
 
-  const wake = () => worker.wake();
   gcpEventsRoute(app, {
     store,
     bodyLimit: config.BODY_LIMIT,
@@ -262,19 +296,28 @@ export async function createImmuneServer(
     logger,
     warnings,
     announcements,
+    metricsSnapshot,
     async listen() {
-      await worker.warmUp();
+      if (role === "inbox") {
+        await worker.warmUp();
+        if (overrides.startWorker !== false) worker.start();
+        for (const task of startTasks) await task();
+        return { host: security.host, port: config.PORT, url: boundUrl };
+      }
+      // Only the process that works the inbox needs the detection state.
+      if (role === "all") await worker.warmUp();
       server = await new Promise<Server>((resolve, reject) => {
         const s = app.listen(config.PORT, security.host, () => resolve(s));
         s.once("error", reject);
       });
       server.keepAliveTimeout = 65_000;
-      if (overrides.startWorker !== false) worker.start();
+      if (role === "all" && overrides.startWorker !== false) worker.start();
       const addr = server.address();
       const port = typeof addr === "object" && addr ? addr.port : config.PORT;
       const shownHost = security.host.includes(":") ? `[${security.host}]` : security.host;
       boundUrl = `http://${shownHost}:${port}`;
-      for (const task of startTasks) await task();
+      // Schedules and chat connections run once, in the process that works the inbox.
+      if (role === "all") for (const task of startTasks) await task();
       return { host: security.host, port, url: boundUrl };
     },
     close() {

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 
@@ -29,10 +29,12 @@ export interface ChildServer {
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** SIGTERM (graceful: in-flight requests finish), SIGKILL after `timeoutMs`; the exit code. */
   stop(timeoutMs?: number): Promise<number | null>;
-  /** Resident set size of the child now, in MB (Linux /proc). */
+  /** Resident set size of the child and its processes (WEB_PROCESSES) now, in MB (Linux /proc). */
   rssMb(): number;
-  /** CPU time the child has used so far (user + system), in ms (Linux /proc). */
+  /** CPU time the child and its processes have used so far (user + system), in ms (Linux /proc). */
   cpuMs(): number;
+  /** The server's processes: the child's pid, then its web processes' (WEB_PROCESSES > 0). */
+  pids(): number[];
 }
 
 export interface ChildServerOptions {
@@ -153,15 +155,26 @@ export async function startChildServer(
       }
       return child.exitCode;
     },
+    // Not esbuild's service process (tsx transforms through it), which the tree also holds.
+    pids: () => processTree(pid).filter((p) => readProc(p, "cmdline")?.includes("bin/immune.ts")),
     rssMb() {
-      const status = readFileSync(`/proc/${pid}/status`, "utf8");
-      return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN) / 1024;
+      let kb = 0;
+      for (const p of processTree(pid)) {
+        const status = readProc(p, "status");
+        kb += Number(/VmRSS:\s+(\d+)/.exec(status ?? "")?.[1] ?? 0);
+      }
+      return kb / 1024;
     },
     cpuMs() {
-      // Fields after the command name: utime and stime are the 12th and 13th, in clock ticks.
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+      let ticks = 0;
+      for (const p of processTree(pid)) {
+        // Fields after the command name: utime and stime are the 12th and 13th, in clock ticks.
+        const stat = readProc(p, "stat");
+        if (!stat) continue;
+        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        ticks += Number(fields[11]) + Number(fields[12]);
+      }
+      return (ticks * 1000) / CLOCK_TICKS;
     },
   };
   try {
@@ -226,4 +239,33 @@ export async function startChildFirestoreEmulator(): Promise<ChildFirestoreEmula
       clearTimeout(timer);
     },
   };
+}
+
+function readProc(pid: number, file: string): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/${file}`, "utf8");
+  } catch {
+    return undefined; // exited meanwhile
+  }
+}
+
+/** `root` and every live process descending from it (Linux /proc). */
+export function processTree(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = readProc(Number(name), "stat");
+    if (!stat) continue;
+    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    const list = children.get(ppid) ?? [];
+    list.push(Number(name));
+    children.set(ppid, list);
+  }
+  const out: number[] = [];
+  const todo = readProc(root, "stat") ? [root] : [];
+  for (let p = todo.pop(); p !== undefined; p = todo.pop()) {
+    out.push(p);
+    todo.push(...(children.get(p) ?? []));
+  }
+  return out;
 }
