@@ -44,7 +44,11 @@ async function start(): Promise<void> {
   }
   const server = await createImmuneServer(config, web ? { role: "inbox", boundUrl } : {});
   const addr = await server.listen();
-  web?.attach({ wake: () => server.processor.wake(), metricsSnapshot: () => server.metricsSnapshot() });
+  web?.attach({
+    wake: () => server.processor.wake(),
+    identitiesChanged: () => server.processor.invalidateIdentities(),
+    metricsSnapshot: () => server.metricsSnapshot(),
+  });
   const out = (s: string) => process.stdout.write(`${s}\n`);
   out(`IAM Immune listening on ${addr.url}`);
   if (web)

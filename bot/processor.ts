@@ -110,6 +110,9 @@ export class InboxProcessor {
   };
   private suppressions: Suppression[] = [];
   private suppressionsLoadedAt = 0;
+  private identitiesReadAt = 0;
+  /** updatedAt of the newest identity read (ISO 8601, so it orders as text). */
+  private identitiesNewest = "";
   private running = false;
   private loop?: Promise<void>;
   private wakeUp?: () => void;
@@ -136,7 +139,41 @@ export class InboxProcessor {
       }
     }
     const identities = await this.opts.store.query<Identity>("identities", { limit: 100_000 });
-    for (const d of identities) this.state.setIdentity(d.data);
+    for (const d of identities) this.learnIdentity(d.data);
+    this.identitiesReadAt = Date.now();
+  }
+
+  private learnIdentity(identity: Identity): void {
+    this.state.setIdentity(identity);
+    this.opts.anomaly?.setIdentity?.(identity);
+    if (identity.updatedAt > this.identitiesNewest) this.identitiesNewest = identity.updatedAt;
+  }
+
+  /**
+   * Identities written since the last read (a SailPoint leaver, a joiner's onboarding window),
+   * so the next events are scored with them: every 10 s, or at once after invalidateIdentities.
+   * Read from a minute before the newest one seen, since another process's clock may lag this
+   * one's; reading one twice changes nothing.
+   */
+  private async refreshIdentities(): Promise<void> {
+    const t = Date.now();
+    if (t - this.identitiesReadAt < 10_000) return;
+    this.identitiesReadAt = t;
+    const newest = Date.parse(this.identitiesNewest);
+    const where = Number.isFinite(newest)
+      ? [{ field: "updatedAt", op: ">=" as const, value: new Date(newest - 60_000).toISOString() }]
+      : [];
+    const docs = await this.opts.store.query<Identity>("identities", {
+      where,
+      orderBy: { field: "updatedAt" },
+      limit: 10_000,
+    });
+    for (const d of docs) this.learnIdentity(d.data);
+  }
+
+  /** A feature wrote an identity: the next batch reads it before scoring. */
+  invalidateIdentities(): void {
+    this.identitiesReadAt = 0;
   }
 
   start(): void {
@@ -212,6 +249,7 @@ export class InboxProcessor {
     });
     if (claimed.length === 0) return 0;
     await this.refreshSuppressions();
+    await this.refreshIdentities();
     const normalized: { record: InboxRecord; event: IamEvent }[] = [];
     // Analysis runs in slices of a few milliseconds, so waiting webhooks are answered meanwhile.
     const slice = new TimeSlice();

@@ -67,6 +67,8 @@ export interface ServerOverrides {
   role?: "all" | "web" | "inbox";
   /** Web role: tells the inbox process that events were accepted, instead of a local worker. */
   onAccepted?: () => void;
+  /** Web role: tells the inbox process that an identity was written. */
+  onIdentitiesChanged?: () => void;
   /** Web role: the inbox process's metrics, merged into this process's /metrics. */
   peerMetrics?: () => Promise<MetricObjectWithValues<MetricValue<string>>[]>;
   /** Inbox role: where the web processes answer (for links), when PUBLIC_URL is not set. */
@@ -132,6 +134,7 @@ export async function createImmuneServer(
     onIncident: (hook) => incidentHooks.push(hook),
     onEvents: (hook) => eventHooks.push(hook),
     wake,
+    identitiesChanged: overrides.onIdentitiesChanged ?? (() => processor?.invalidateIdentities()),
     onStart: (task) => startTasks.push(task),
     onStop: (task) => stopTasks.push(task),
     announce: (line) => announcements.push(line),

@@ -49,6 +49,8 @@ export interface FeatureContext {
   onEvents(hook: (events: IamEvent[], analyses: EventAnalysis[]) => Promise<void>): void;
   /** Wakes the inbox worker (for features that write to the inbox themselves). */
   wake(): void;
+  /** An identity was written (lifecycle): the worker reads it before scoring its next events. */
+  identitiesChanged(): void;
   /** Runs after the server listens (Socket Mode connect, cron schedules). */
   onStart(task: () => Promise<void>): void;
   /** Runs on graceful shutdown, before the store closes. */

@@ -16,7 +16,10 @@ import type { ServerOverrides } from "./server";
 
 type Metrics = MetricObjectWithValues<MetricValue<string>>[];
 
-type WebMessage = { type: "immune:wake" } | { type: "immune:metrics?"; id: number };
+type WebMessage =
+  | { type: "immune:wake" }
+  | { type: "immune:identities" }
+  | { type: "immune:metrics?"; id: number };
 type InboxMessage = { type: "immune:metrics"; id: number; metrics: Metrics };
 
 export function isWebProcess(): boolean {
@@ -24,7 +27,10 @@ export function isWebProcess(): boolean {
 }
 
 /** In a web process: the server overrides that reach the inbox process. */
-export function webProcessOverrides(): Pick<ServerOverrides, "role" | "onAccepted" | "peerMetrics"> {
+export function webProcessOverrides(): Pick<
+  ServerOverrides,
+  "role" | "onAccepted" | "onIdentitiesChanged" | "peerMetrics"
+> {
   let seq = 0;
   const waiting = new Map<number, (m: Metrics) => void>();
   process.on("message", (m: InboxMessage) => {
@@ -45,6 +51,9 @@ export function webProcessOverrides(): Pick<ServerOverrides, "role" | "onAccepte
         send({ type: "immune:wake" });
       });
     },
+    onIdentitiesChanged() {
+      send({ type: "immune:identities" });
+    },
     peerMetrics() {
       return new Promise<Metrics>((resolve, reject) => {
         const id = ++seq;
@@ -64,6 +73,7 @@ export function webProcessOverrides(): Pick<ServerOverrides, "role" | "onAccepte
 
 export interface InboxSide {
   wake(): void;
+  identitiesChanged(): void;
   metricsSnapshot(): Promise<Metrics>;
 }
 
@@ -111,6 +121,7 @@ export class WebProcesses {
     this.workers.add(w);
     w.on("message", (m: WebMessage) => {
       if (m?.type === "immune:wake") this.inbox?.wake();
+      else if (m?.type === "immune:identities") this.inbox?.identitiesChanged();
       else if (m?.type === "immune:metrics?") {
         const reply = (metrics: Metrics) => {
           if (w.isConnected()) w.send({ type: "immune:metrics", id: m.id, metrics } satisfies InboxMessage);

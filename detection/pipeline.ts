@@ -1,6 +1,6 @@
 import type { DetectionState } from "./detectionState";
 import type { Detector } from "./detector";
-import type { Finding, IamEvent, RiskFactor, Suppression } from "./model";
+import type { Finding, IamEvent, Identity, RiskFactor, Suppression } from "./model";
 import type { RiskWeights } from "./risk";
 import { DEFAULT_RISK_WEIGHTS, scoreRisk } from "./risk";
 import { runDetectors } from "./runDetectors";
@@ -21,6 +21,8 @@ export interface AnomalyScorer {
    * baselines in memory loads the others here (the one asynchronous step; scoring stays pure).
    */
   prepare?(events: readonly IamEvent[]): Promise<void>;
+  /** An identity was created or changed (lifecycle): peer groups follow it. */
+  setIdentity?(identity: Identity): void;
 }
 
 export interface PipelineOptions {

@@ -1,4 +1,4 @@
-import type { Finding, IamEvent } from "../model";
+import type { Finding, IamEvent, Identity } from "../model";
 import type { AnomalyScorer } from "../pipeline";
 import { anomalyFinding } from "./anomalyDetector";
 import type { AnomalyState } from "./anomalyState";
@@ -27,6 +27,10 @@ export class StateAnomalyScorer implements AnomalyScorer {
 
   async prepare(events: readonly IamEvent[]): Promise<void> {
     if (this.loadActors) await this.loadActors(events.map((e) => e.actor.id));
+  }
+
+  setIdentity(identity: Identity): void {
+    this.state.setIdentity(identity);
   }
 
   scoreAndLearn(event: IamEvent): { score: number; reasons: string[]; finding?: Finding } {

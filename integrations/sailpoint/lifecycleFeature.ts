@@ -89,6 +89,7 @@ export function lifecycleFeature(opts: { aws?: AwsClientFactory; now?: () => Dat
         isc,
         now,
         log,
+        identityChanged: () => ctx.identitiesChanged(),
       });
       feature.service = service;
       // An unknown identity only means something when a real IGA feed is configured: in the

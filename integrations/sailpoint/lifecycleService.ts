@@ -50,6 +50,8 @@ export interface LifecycleDeps {
   isc?: IscClient;
   now: () => Date;
   log: (level: "info" | "warn" | "error", msg: string, extra?: Record<string, unknown>) => void;
+  /** Called after an identity is written, so the worker scores the person's next events with it. */
+  identityChanged?: () => void;
 }
 
 export class LifecycleService {
@@ -174,6 +176,7 @@ export class LifecycleService {
       return n ? { ...n, aliases: [...new Set([...n.aliases, ...aliases])] } : undefined;
     });
     const next = doc?.data ?? first;
+    if (doc) this.d.identityChanged?.();
     await appendAudit(store, {
       actor: "sailpoint",
       action: `lifecycle.${c.kind}`,
