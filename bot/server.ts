@@ -106,6 +106,8 @@ export async function createImmuneServer(
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", false);
+  // Webhook answers and chat endpoints are never revalidated: no hash of every body sent.
+  app.set("etag", false);
   // While draining, every response closes its connection, so keep-alive clients move to
   // another replica instead of holding this one open.
   let draining = false;
@@ -113,6 +115,29 @@ export async function createImmuneServer(
   app.use((_req, res, next) => {
     if (draining) res.setHeader("Connection", "close");
     next();
+  });
+
+  // The webhooks first: the busiest routes match before any feature's router is walked.
+  gcpEventsRoute(app, {
+    store,
+    bodyLimit: config.BODY_LIMIT,
+    audience: config.PUBSUB_AUDIENCE,
+    serviceAccount: config.PUBSUB_SERVICE_ACCOUNT,
+    certsUrl: config.GOOGLE_OIDC_CERTS_URL,
+    allowLocal: security.allowLocal,
+    onAccepted: wake,
+    metrics,
+  });
+  awsEventsRoute(app, {
+    store,
+    bodyLimit: config.BODY_LIMIT,
+    apiKey: config.EVENTBRIDGE_API_KEY,
+    apiKeyHeader: config.EVENTBRIDGE_API_KEY_HEADER,
+    basicUser: config.EVENTBRIDGE_BASIC_USER,
+    basicPassword: config.EVENTBRIDGE_BASIC_PASSWORD,
+    allowLocal: security.allowLocal,
+    onAccepted: wake,
+    metrics,
   });
 
   let linkSecret: string | undefined;
@@ -253,28 +278,6 @@ export async function createImmuneServer(
       logger.warn({ error: scrubSecrets((err as Error).message) }, "metrics: inbox process did not answer");
     }
     res.send(await AggregatorRegistry.aggregate([own, peer]).metrics());
-  });
-
-  gcpEventsRoute(app, {
-    store,
-    bodyLimit: config.BODY_LIMIT,
-    audience: config.PUBSUB_AUDIENCE,
-    serviceAccount: config.PUBSUB_SERVICE_ACCOUNT,
-    certsUrl: config.GOOGLE_OIDC_CERTS_URL,
-    allowLocal: security.allowLocal,
-    onAccepted: wake,
-    metrics,
-  });
-  awsEventsRoute(app, {
-    store,
-    bodyLimit: config.BODY_LIMIT,
-    apiKey: config.EVENTBRIDGE_API_KEY,
-    apiKeyHeader: config.EVENTBRIDGE_API_KEY_HEADER,
-    basicUser: config.EVENTBRIDGE_BASIC_USER,
-    basicPassword: config.EVENTBRIDGE_BASIC_PASSWORD,
-    allowLocal: security.allowLocal,
-    onAccepted: wake,
-    metrics,
   });
 
   app.use(intakeErrors);
