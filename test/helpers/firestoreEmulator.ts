@@ -79,7 +79,7 @@ function withCursors(state: EmulatorState): void {
     if (!query.has_start_at && !orders.some((o) => o.field.field_path === "__name__"))
       return original(parent, query);
     const unlimited = Object.create(query, { has_limit: { value: false } }) as StructuredQuery;
-    const valueOf = (doc: EmulatorDoc, path: string): unknown =>
+    const fieldValue = (doc: EmulatorDoc, path: string): unknown =>
       path === "__name__" ? doc.name : doc.getField(path)?.toJSON().value;
     const compare = (a: unknown, b: unknown): number =>
       a === b
@@ -91,7 +91,7 @@ function withCursors(state: EmulatorState): void {
             : (a as number | string) < (b as number | string)
               ? -1
               : 1;
-    const key = (doc: EmulatorDoc): unknown[] => orders.map((o) => valueOf(doc, o.field.field_path));
+    const key = (doc: EmulatorDoc): unknown[] => orders.map((o) => fieldValue(doc, o.field.field_path));
     const compareKeys = (a: unknown[], b: unknown[]): number => {
       for (let i = 0; i < Math.min(a.length, b.length); i++) {
         const c = compare(a[i], b[i]) * (orders[i].direction === DESCENDING ? -1 : 1);
