@@ -90,11 +90,6 @@ export class ModelTrainer {
     this.warmupMs = Math.min(this.baselineDays, this.trainingDays / 3) * DAY_MS;
   }
 
-  /** Events kept so far (inside the window). */
-  get events(): number {
-    return this.seen;
-  }
-
   add(event: IamEvent): void {
     this.startedAt ??= performance.now();
     // One parse of the event per training pass: its keys (time included) serve the window
