@@ -42,6 +42,8 @@ interface Measured {
   peakRssMB: number;
   wallS: number;
   maxStallMs: number;
+  /** The forest fit at the end, one synchronous step in both ways. */
+  fitMs: number;
   /** sha256 of the model document: the two ways must train the same model. */
   model: string;
 }
@@ -69,6 +71,7 @@ async function child(mode: "old" | "streamed", dbPath: string, nowMs: number): P
   let records = 0;
   let events = 0;
   let model = "";
+  let fitMs = 0;
   if (mode === "old") {
     // As retrainFromStore's historyFromInbox + trainAndSave did before streaming.
     const since = new Date(nowMs - cfg.ANOMALY_TRAINING_DAYS * DAY);
@@ -88,12 +91,14 @@ async function child(mode: "old" | "streamed", dbPath: string, nowMs: number): P
     records = list.length;
     events = result.stats.events;
     model = digest(result.model.toDoc());
+    fitMs = result.stats.fitMs;
   } else {
     const result = await trainFromInbox(store, cfg, { now });
     sample();
     records = result.read;
     events = result.stats.events;
     model = digest(result.model.toDoc());
+    fitMs = result.stats.fitMs;
   }
   const wallS = (performance.now() - t0) / 1000;
   clearInterval(timer);
@@ -108,6 +113,7 @@ async function child(mode: "old" | "streamed", dbPath: string, nowMs: number): P
     peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
     wallS: Number(wallS.toFixed(1)),
     maxStallMs: Math.round(maxStallMs),
+    fitMs: Math.round(fitMs),
     model,
   };
   process.stdout.write(`${JSON.stringify(out)}\n`);
