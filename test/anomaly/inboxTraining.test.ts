@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DAY, generateOrg, orgEvents, toLogEntry } from "../../bench/syntheticOrg";
 import { train } from "../../bin/train";
 import { loadConfig } from "../../bot/config";
+import { anomalyFeature } from "../../detection/anomaly/anomalyFeature";
 import { loadModel } from "../../detection/anomaly/anomalyStore";
 import { mulberry32 } from "../../detection/anomaly/prng";
 import { ReorderBuffer } from "../../detection/anomaly/reorderBuffer";
@@ -16,6 +17,7 @@ import type { IamEvent } from "../../detection/model";
 import { normalizeRecord } from "../../detection/normalize";
 import { SqliteStore } from "../../integrations/store/sqliteStore";
 import type { NewInboxRecord } from "../../integrations/store/store";
+import { startTestServer } from "../helpers/server";
 
 /**
  * Retraining streams the inbox page by page instead of loading the window. For the same history
@@ -163,6 +165,37 @@ describe("training from the inbox, streamed", () => {
     const current = await loadModel(store);
     expect(current?.toDoc().forest).toEqual(old.result.model.toDoc().forest);
     expect(current?.trainingWindow).toEqual(old.result.model.trainingWindow);
+  }, 60_000);
+});
+
+describe("retraining in the server", () => {
+  it("retrains from the inbox, streamed, to the array path's model and swaps it in", async () => {
+    const feature = anomalyFeature();
+    const t = await startTestServer(
+      {
+        ANOMALY_BASELINE_DAYS: String(cfg.ANOMALY_BASELINE_DAYS),
+        ANOMALY_TRAINING_DAYS: String(cfg.ANOMALY_TRAINING_DAYS),
+        ANOMALY_TREES: String(cfg.ANOMALY_TREES),
+        ANOMALY_SAMPLE: String(cfg.ANOMALY_SAMPLE),
+        ANOMALY_SEED: String(cfg.ANOMALY_SEED),
+      },
+      { dataDir: dir, features: [feature], consoleWrite: () => undefined },
+    );
+    try {
+      // The server works the record left pending first; then both paths see the same inbox.
+      const until = Date.now() + 15_000;
+      while ((await store.inboxCounts()).pending > 0 && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 50));
+      expect((await store.inboxCounts()).pending).toBe(0);
+      const model = await feature.retrainNow(now);
+      const old = await arrayPath(store);
+      expect(model.toDoc().forest).toEqual(old.result.model.toDoc().forest);
+      expect(model.trainingWindow).toEqual(old.result.model.trainingWindow);
+      expect(feature.state?.model).toBe(model);
+      expect((await loadModel(store))?.version).toBe(model.version);
+    } finally {
+      await t.close();
+    }
   }, 60_000);
 });
 
