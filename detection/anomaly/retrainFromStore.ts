@@ -28,7 +28,12 @@ export type AnomalyTrainingConfig = Pick<
 
 /** Records read from the inbox per page: a page's payloads are all the events held at once. */
 export const INBOX_PAGE_SIZE = 5_000;
-/** How late (behind the newest event read) an event may arrive and still be trained in time order. */
+/**
+ * How late (behind the newest event read) an event may arrive and still be trained in time
+ * order. CloudTrail files arrive some 5-15 minutes after the calls, Pub/Sub pushes within
+ * seconds, or up to 10 minutes apart when retried; an hour covers both with room, and holds
+ * an hour of events (a few thousand in a large organisation).
+ */
 export const REORDER_HORIZON_MS = 60 * 60_000;
 /** At most this many events wait to be put back in time order. */
 export const MAX_REORDER_EVENTS = 100_000;

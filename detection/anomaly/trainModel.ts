@@ -33,6 +33,7 @@ export interface TrainResult {
   model: AnomalyModel;
   /** Baselines as of the end of the window, ready to score what comes next and to be saved. */
   state: AnomalyState;
+  /** featureMs: from the first event to the fit (for a stream, reading included). */
   stats: { events: number; rows: number; featureMs: number; fitMs: number };
   rows?: Float64Array;
 }
