@@ -2,8 +2,8 @@ import { createInterface } from "node:readline";
 import type { Config } from "../bot/config";
 import {
   describeModel,
-  historyFromInbox,
   loadIdentities,
+  retrainFromInbox,
   trainAndSave,
 } from "../detection/anomaly/retrainFromStore";
 import type { IamEvent } from "../detection/model";
@@ -44,21 +44,26 @@ export async function train(
   config: Config,
   files: string[],
   out: (line: string) => void,
+  now = new Date(),
 ): Promise<number> {
-  const now = new Date();
-  const { events, skipped } = files.length
-    ? await readEvents(files)
-    : await historyFromInbox(store, config.ANOMALY_TRAINING_DAYS, now);
-  out(
-    `read ${events.length.toLocaleString("en-US")} events from ${files.length ? files.join(", ") : "the inbox"}${skipped ? ` (${skipped} unreadable lines skipped)` : ""}`,
-  );
+  const identities = await loadIdentities(store);
   const t0 = performance.now();
-  const result = await trainAndSave(store, events, config, {
-    ...(files.length ? {} : { now }),
-    identities: await loadIdentities(store),
-    saveState: files.length > 0,
-  });
-  out(`trained in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${describeModel(result.model)}`);
-  if (files.length) out(`stored ${result.state.actorCount} actor baselines`);
+  if (!files.length) {
+    // The inbox is streamed page by page: its window never has to fit in memory.
+    const result = await retrainFromInbox(store, config, { now, identities });
+    out(
+      `read ${result.read.toLocaleString("en-US")} records from the inbox${result.skipped ? ` (${result.skipped} unreadable skipped)` : ""}${result.late ? ` (${result.late} delivered over an hour late, trained where they arrived)` : ""}`,
+    );
+    out(`trained in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${describeModel(result.model)}`);
+    return 0;
+  }
+  const { events, skipped } = await readEvents(files);
+  out(
+    `read ${events.length.toLocaleString("en-US")} events from ${files.join(", ")}${skipped ? ` (${skipped} unreadable lines skipped)` : ""}`,
+  );
+  const t1 = performance.now();
+  const result = await trainAndSave(store, events, config, { identities, saveState: true });
+  out(`trained in ${((performance.now() - t1) / 1000).toFixed(1)} s: ${describeModel(result.model)}`);
+  out(`stored ${result.state.actorCount} actor baselines`);
   return 0;
 }

@@ -3,7 +3,7 @@ import type { AnomalyModel } from "./anomalyModel";
 import { StateAnomalyScorer } from "./anomalyScorer";
 import { AnomalyState } from "./anomalyState";
 import { loadBaselines, loadModel, prepareActors, saveAnomalyState } from "./anomalyStore";
-import { describeModel, historyFromInbox, loadIdentities, trainAndSave } from "./retrainFromStore";
+import { describeModel, loadIdentities, retrainFromInbox } from "./retrainFromStore";
 import { scheduleRetraining } from "./retraining";
 
 /**
@@ -37,15 +37,21 @@ export function anomalyFeature(): AnomalyFeature {
     const ctx = ctxRef;
     if (!ctx || !state) throw new Error("anomaly feature is not installed");
     const cfg = ctx.config;
-    const { events, skipped } = await historyFromInbox(ctx.store, cfg.ANOMALY_TRAINING_DAYS, now);
     const identities = await loadIdentities(ctx.store);
     for (const id of identities) state.setIdentity(id);
     const t0 = performance.now();
-    const result = await trainAndSave(ctx.store, events, cfg, { now, identities });
+    const result = await retrainFromInbox(ctx.store, cfg, { now, identities });
     state.setModel(result.model);
     ctx.metrics.modelAge.set(0);
     ctx.logger.info(
-      { version: result.version, events: events.length, skipped, ms: Math.round(performance.now() - t0) },
+      {
+        version: result.version,
+        records: result.read,
+        events: result.stats.events,
+        skipped: result.skipped,
+        late: result.late,
+        ms: Math.round(performance.now() - t0),
+      },
       "anomaly model retrained",
     );
     return result.model;

@@ -33,97 +33,132 @@ export interface TrainResult {
   model: AnomalyModel;
   /** Baselines as of the end of the window, ready to score what comes next and to be saved. */
   state: AnomalyState;
+  /** featureMs: from the first event to the fit (for a stream, reading included). */
   stats: { events: number; rows: number; featureMs: number; fitMs: number };
   rows?: Float64Array;
 }
 
 /**
  * Trains a model on `events` (an array is sorted by time; any other iterable must already be in
- * time order, e.g. a stream from the inbox).
+ * time order).
  */
 export function trainModel(events: Iterable<IamEvent>, opts: TrainOptions = {}): TrainResult {
-  const baselineDays = opts.baselineDays ?? 30;
-  const trainingDays = opts.trainingDays ?? 90;
-  const seed = opts.seed ?? 1;
-  const maxRows = opts.maxRows ?? 65_536;
-  const nowMs = opts.now?.getTime();
-  const fromMs = nowMs !== undefined ? nowMs - trainingDays * DAY_MS : undefined;
-  const ordered = Array.isArray(events) ? inTimeOrder(events as IamEvent[]) : events;
+  const trainer = new ModelTrainer(opts);
+  for (const event of Array.isArray(events) ? inTimeOrder(events as IamEvent[]) : events) trainer.add(event);
+  return trainer.finish();
+}
 
-  const state = new AnomalyState({ baselineDays, minHistoryEvents: opts.minHistoryEvents });
-  for (const id of opts.identities ?? []) state.setIdentity(id);
-  const rows = new Float64Array(maxRows * N_FEATURES);
-  const scratch = new Float64Array(N_FEATURES);
-  const rng = mulberry32(seed ^ 0x5bd1e995);
-  const warmupMs = Math.min(baselineDays, trainingDays / 3) * DAY_MS;
+/**
+ * The same training, fed one event at a time (in time order), so a caller can stream history
+ * from the store page by page instead of holding it all: memory is the baselines and the row
+ * reservoir, never the events.
+ */
+export class ModelTrainer {
+  private readonly baselineDays: number;
+  private readonly trainingDays: number;
+  private readonly seed: number;
+  private readonly maxRows: number;
+  private readonly nowMs: number | undefined;
+  private readonly fromMs: number | undefined;
+  private readonly warmupMs: number;
+  private readonly state: AnomalyState;
+  private readonly rows: Float64Array;
+  private readonly scratch = new Float64Array(N_FEATURES);
+  private readonly rng: () => number;
   // Warm-up runs from the first event kept, not the window start: a history shorter than the
   // window still gets its warm-up.
-  let first: number | undefined;
-  let last = 0;
-  let seen = 0;
-  let eligible = 0;
-  const t0 = performance.now();
-  for (const event of ordered) {
+  private first: number | undefined;
+  private last = 0;
+  private seen = 0;
+  private eligible = 0;
+  /** When the first event came: the feature pass is timed from it to finish(). */
+  private startedAt: number | undefined;
+
+  constructor(private readonly opts: TrainOptions = {}) {
+    this.baselineDays = opts.baselineDays ?? 30;
+    this.trainingDays = opts.trainingDays ?? 90;
+    this.seed = opts.seed ?? 1;
+    this.maxRows = opts.maxRows ?? 65_536;
+    this.nowMs = opts.now?.getTime();
+    this.fromMs = this.nowMs !== undefined ? this.nowMs - this.trainingDays * DAY_MS : undefined;
+    this.state = new AnomalyState({
+      baselineDays: this.baselineDays,
+      minHistoryEvents: opts.minHistoryEvents,
+    });
+    for (const id of opts.identities ?? []) this.state.setIdentity(id);
+    this.rows = new Float64Array(this.maxRows * N_FEATURES);
+    this.rng = mulberry32(this.seed ^ 0x5bd1e995);
+    this.warmupMs = Math.min(this.baselineDays, this.trainingDays / 3) * DAY_MS;
+  }
+
+  add(event: IamEvent): void {
+    this.startedAt ??= performance.now();
     // One parse of the event per training pass: its keys (time included) serve the window
     // checks, the features and the baseline update.
     const k = eventKeys(event);
     const t = k.t;
-    if (fromMs !== undefined && t < fromMs) continue;
-    if (nowMs !== undefined && t > nowMs) continue;
-    if (first === undefined) first = t;
-    seen++;
-    if (t > last) last = t;
-    if (t - first < warmupMs) {
-      state.observe(event, k);
-      continue;
+    if (this.fromMs !== undefined && t < this.fromMs) return;
+    if (this.nowMs !== undefined && t > this.nowMs) return;
+    if (this.first === undefined) this.first = t;
+    this.seen++;
+    if (t > this.last) this.last = t;
+    if (t - this.first < this.warmupMs) {
+      this.state.observe(event, k);
+      return;
     }
     // Reservoir sampling (Algorithm R): row i replaces a kept row with probability maxRows/i.
-    if (eligible < maxRows) {
-      state.extractAndObserve(event, rows, eligible * N_FEATURES, k);
+    const { state, rows, maxRows } = this;
+    if (this.eligible < maxRows) {
+      state.extractAndObserve(event, rows, this.eligible * N_FEATURES, k);
     } else {
-      const j = randInt(rng, eligible + 1);
+      const j = randInt(this.rng, this.eligible + 1);
       if (j < maxRows) state.extractAndObserve(event, rows, j * N_FEATURES, k);
-      else state.extractAndObserve(event, scratch, 0, k);
+      else state.extractAndObserve(event, this.scratch, 0, k);
     }
-    eligible++;
+    this.eligible++;
   }
-  const featureMs = performance.now() - t0;
-  const nRows = Math.min(eligible, maxRows);
-  if (nRows < 2) {
-    throw new Error(
-      `not enough history to train: ${seen} events, ${nRows} after the ${Math.round(warmupMs / DAY_MS)}-day warm-up`,
+
+  /** Fits the forest on the rows kept; throws when there is not enough history. */
+  finish(): TrainResult {
+    const { seen, warmupMs, trainingDays, baselineDays, nowMs, fromMs, first, last, rows, state } = this;
+    const featureMs = this.startedAt === undefined ? 0 : performance.now() - this.startedAt;
+    const nRows = Math.min(this.eligible, this.maxRows);
+    if (nRows < 2) {
+      throw new Error(
+        `not enough history to train: ${seen} events, ${nRows} after the ${Math.round(warmupMs / DAY_MS)}-day warm-up`,
+      );
+    }
+    const t1 = performance.now();
+    const forest = IsolationForest.fit(rows, nRows, N_FEATURES, {
+      trees: this.opts.trees ?? 100,
+      sample: this.opts.sample ?? 256,
+      seed: this.seed,
+      // Every feature is 0..1 (features.ts): guards let a feature constant in a sample still isolate.
+      domain: { min: 0, max: 1 },
+    });
+    const raw = forest.scoreMany(rows, nRows).sort();
+    const fitMs = performance.now() - t1;
+    const model = new AnomalyModel(
+      forest,
+      {
+        from: new Date(fromMs ?? first ?? 0).toISOString(),
+        to: new Date(nowMs ?? last).toISOString(),
+        trainingDays,
+        baselineDays,
+        events: seen,
+        rows: nRows,
+      },
+      { median: raw[Math.floor(nRows * 0.5)], p99: raw[Math.min(nRows - 1, Math.floor(nRows * 0.99))] },
+      new Date(nowMs ?? last).toISOString(),
     );
+    state.setModel(model);
+    return {
+      model,
+      state,
+      stats: { events: seen, rows: nRows, featureMs, fitMs },
+      ...(this.opts.returnRows ? { rows: rows.slice(0, nRows * N_FEATURES) } : {}),
+    };
   }
-  const t1 = performance.now();
-  const forest = IsolationForest.fit(rows, nRows, N_FEATURES, {
-    trees: opts.trees ?? 100,
-    sample: opts.sample ?? 256,
-    seed,
-    // Every feature is 0..1 (features.ts): guards let a feature constant in a sample still isolate.
-    domain: { min: 0, max: 1 },
-  });
-  const raw = forest.scoreMany(rows, nRows).sort();
-  const fitMs = performance.now() - t1;
-  const model = new AnomalyModel(
-    forest,
-    {
-      from: new Date(fromMs ?? first ?? 0).toISOString(),
-      to: new Date(nowMs ?? last).toISOString(),
-      trainingDays,
-      baselineDays,
-      events: seen,
-      rows: nRows,
-    },
-    { median: raw[Math.floor(nRows * 0.5)], p99: raw[Math.min(nRows - 1, Math.floor(nRows * 0.99))] },
-    new Date(nowMs ?? last).toISOString(),
-  );
-  state.setModel(model);
-  return {
-    model,
-    state,
-    stats: { events: seen, rows: nRows, featureMs, fitMs },
-    ...(opts.returnRows ? { rows: rows.slice(0, nRows * N_FEATURES) } : {}),
-  };
 }
 
 /** The array itself when already in time order (the usual case), else a sorted copy. */

@@ -11,6 +11,7 @@ import type {
   Collection,
   Doc,
   InboxCounts,
+  InboxCursor,
   InboxRecord,
   InboxStatus,
   NewInboxRecord,
@@ -394,12 +395,17 @@ export class FirestoreStore implements Store {
     status?: InboxStatus;
     limit: number;
     receivedAfter?: Date;
+    after?: InboxCursor;
   }): Promise<InboxRecord[]> {
     return this.run("listInbox", async () => {
       let q: FsQuery = this.db.collection("inbox");
       if (opts.status) q = q.where("status", "==", opts.status);
       if (opts.receivedAfter) q = q.where("receivedAt", ">", opts.receivedAfter.getTime());
-      const snap = await q.orderBy("receivedAt").limit(opts.limit).get();
+      // Ties at one receivedAt are broken by document id; the (status, receivedAt) index
+      // already ends with the document name, so no other index is needed.
+      q = q.orderBy("receivedAt").orderBy(FieldPath.documentId());
+      if (opts.after) q = q.startAfter(opts.after.receivedAt.getTime(), encodeDocId(opts.after.id));
+      const snap = await q.limit(opts.limit).get();
       return snap.docs.map((d) => toInboxRecord(decodeDocId(d.id), d.data() as InboxDoc));
     });
   }

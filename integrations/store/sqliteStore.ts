@@ -6,6 +6,7 @@ import type {
   Collection,
   Doc,
   InboxCounts,
+  InboxCursor,
   InboxRecord,
   InboxStatus,
   NewInboxRecord,
@@ -124,6 +125,9 @@ export class SqliteStore implements Store {
       );
       CREATE INDEX IF NOT EXISTS inbox_claim ON inbox(status, available_at);
       CREATE INDEX IF NOT EXISTS inbox_received ON inbox(received_at);
+      -- Paged reads of one status in receive order (training history): without it every page
+      -- sorted all records of that status.
+      CREATE INDEX IF NOT EXISTS inbox_status_received ON inbox(status, received_at, id);
       CREATE TABLE IF NOT EXISTS docs (
         col TEXT NOT NULL,
         id TEXT NOT NULL,
@@ -385,6 +389,7 @@ export class SqliteStore implements Store {
     status?: InboxStatus;
     limit: number;
     receivedAfter?: Date;
+    after?: InboxCursor;
   }): Promise<InboxRecord[]> {
     const clauses: string[] = [];
     const args: (string | number)[] = [];
@@ -392,13 +397,19 @@ export class SqliteStore implements Store {
       clauses.push("status = ?");
       args.push(opts.status);
     }
-    if (opts.receivedAfter) {
+    // One lower bound, the tighter of the two: given both, SQLite ranges over the index by
+    // receivedAfter and filters the cursor, so every page would rescan from the window start.
+    const since = opts.receivedAfter?.getTime();
+    if (opts.after && (since === undefined || opts.after.receivedAt.getTime() > since)) {
+      clauses.push("(received_at, id) > (?, ?)");
+      args.push(opts.after.receivedAt.getTime(), opts.after.id);
+    } else if (since !== undefined) {
       clauses.push("received_at > ?");
-      args.push(opts.receivedAfter.getTime());
+      args.push(since);
     }
     const where = clauses.length ? `WHERE ${clauses.join(" AND ")}` : "";
     const rows = this.run("listInbox", () =>
-      this.stmt(`SELECT * FROM inbox ${where} ORDER BY received_at LIMIT ?`).all(...args, opts.limit),
+      this.stmt(`SELECT * FROM inbox ${where} ORDER BY received_at, id LIMIT ?`).all(...args, opts.limit),
     ) as InboxRow[];
     return rows.map(toRecord);
   }

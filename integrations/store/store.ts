@@ -33,6 +33,12 @@ export interface InboxRecord extends NewInboxRecord {
   processedAt?: Date;
 }
 
+/** Where a paged read of the inbox resumes: strictly after this (receivedAt, id). */
+export interface InboxCursor {
+  receivedAt: Date;
+  id: string;
+}
+
 export interface InboxCounts {
   pending: number;
   done: number;
@@ -103,7 +109,17 @@ export interface Store {
    * returns how many. Pending records and dead letters are never pruned.
    */
   pruneInbox(before: Date, limit: number): Promise<number>;
-  listInbox(opts: { status?: InboxStatus; limit: number; receivedAfter?: Date }): Promise<InboxRecord[]>;
+  /**
+   * Records in receive order: by receivedAt, then id, so records received in the same
+   * millisecond keep one stable order. `after` (the last record of the previous page) reads the
+   * next page: every record exactly once, however many share a receivedAt.
+   */
+  listInbox(opts: {
+    status?: InboxStatus;
+    limit: number;
+    receivedAfter?: Date;
+    after?: InboxCursor;
+  }): Promise<InboxRecord[]>;
   inboxCounts(): Promise<InboxCounts>;
   /** Events received since `since`, per source (for /immune status). */
   inboxCountsBySource(since: Date): Promise<Record<string, number>>;

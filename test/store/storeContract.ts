@@ -181,6 +181,68 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
         expect(await store.inboxCountsBySource(at(100))).toEqual({ aws: 2, gcp: 1 });
         expect(await store.inboxCountsBySource(at(1000))).toEqual({});
       });
+
+      it("reads a window in pages by a (receivedAt, id) cursor: each record once, in receive order, ties included", async () => {
+        // 500 records, received out of id order, in runs of 30 in the same millisecond (one
+        // webhook batch), so page boundaries (every 200) fall inside ties. (The emulator writes
+        // slowly; the training reads pages of 5,000 the same way.)
+        const n = 500;
+        const all: NewInboxRecord[] = [];
+        for (let i = 0; i < n; i++)
+          all.push(rec(`r${String((i * 7919) % n).padStart(5, "0")}`, 1 + Math.floor(i / 30)));
+        for (let i = 0; i < n; i += 250) await store.putInbox(all.slice(i, i + 250));
+        await store.putInbox([rec("before-window", 0), rec("pending-one", 5)]);
+        const ids = all.map((r) => r.id);
+        for (let i = 0; i < ids.length; i += 400)
+          await store.completeInbox(ids.slice(i, i + 400), at(10_000));
+        await store.completeInbox(["aws:before-window"], at(10_000));
+
+        const read: { id: string; receivedAt: Date }[] = [];
+        let after: { receivedAt: Date; id: string } | undefined;
+        let pages = 0;
+        for (;;) {
+          const page = await store.listInbox({ status: "done", receivedAfter: at(0), limit: 200, after });
+          if (page.length === 0) break;
+          pages++;
+          for (const r of page) read.push({ id: r.id, receivedAt: r.receivedAt });
+          const last = page[page.length - 1];
+          after = { receivedAt: last.receivedAt, id: last.id };
+        }
+        expect(pages).toBe(3);
+        expect(read.length).toBe(n);
+        expect(new Set(read.map((r) => r.id)).size).toBe(n);
+        expect(new Set(read.map((r) => r.id))).toEqual(new Set(all.map((r) => r.id)));
+        // Receive order, and within one millisecond by id (ids here sort alike raw or encoded).
+        for (let i = 1; i < read.length; i++) {
+          const a = read[i - 1];
+          const b = read[i];
+          expect(
+            a.receivedAt.getTime() < b.receivedAt.getTime() ||
+              (a.receivedAt.getTime() === b.receivedAt.getTime() && a.id < b.id),
+          ).toBe(true);
+        }
+        // The pages are exactly the one long read.
+        const whole = await store.listInbox({ status: "done", receivedAfter: at(0), limit: 10_000 });
+        expect(whole.map((r) => r.id)).toEqual(read.map((r) => r.id));
+      });
+
+      it("resumes after a cursor older than receivedAfter from the window start", async () => {
+        await store.putInbox([rec("a", 0), rec("b", 100), rec("c", 100), rec("d", 200)]);
+        await store.completeInbox(["aws:a", "aws:b", "aws:c", "aws:d"], at(1000));
+        const page = await store.listInbox({
+          status: "done",
+          receivedAfter: at(50),
+          limit: 10,
+          after: { receivedAt: at(0), id: "aws:a" },
+        });
+        expect(page.map((r) => r.id)).toEqual(["aws:b", "aws:c", "aws:d"]);
+        const next = await store.listInbox({
+          status: "done",
+          limit: 10,
+          after: { receivedAt: at(100), id: "aws:b" },
+        });
+        expect(next.map((r) => r.id)).toEqual(["aws:c", "aws:d"]);
+      });
     });
 
     describe("documents", () => {
