@@ -310,7 +310,25 @@ function unique<T>(xs: T[]): T[] {
 const LOG_TYPE_MEMO_MAX = 10_000;
 const logTypeMemo = new Map<string, GcpDetails["logType"]>();
 
+/** The audit logs' names as Cloud Logging writes them: "…/logs/cloudaudit.googleapis.com%2F<id>". */
+const ENCODED_LOG_TYPES: [suffix: string, type: GcpDetails["logType"]][] = [
+  ["cloudaudit.googleapis.com%2Factivity", "activity"],
+  ["cloudaudit.googleapis.com%2Fdata_access", "data_access"],
+  ["cloudaudit.googleapis.com%2Fsystem_event", "system_event"],
+  ["cloudaudit.googleapis.com%2Fpolicy", "policy"],
+];
+/** Where the "%" of "%2F" sits in those suffixes. */
+const ENCODED_SLASH_AT = "cloudaudit.googleapis.com".length;
+
 function logTypeOf(logName: string): GcpDetails["logType"] {
+  // The usual name: its only "%" is the encoded slash before the log id, so it decodes to a name
+  // ending "cloudaudit.googleapis.com/<id>". Read as it is: no decoding, and no hashing of a
+  // fresh string per entry for the memo.
+  const percent = logName.indexOf("%");
+  for (const [suffix, type] of ENCODED_LOG_TYPES) {
+    if (percent === logName.length - suffix.length + ENCODED_SLASH_AT && logName.endsWith(suffix))
+      return type;
+  }
   const hit = logTypeMemo.get(logName);
   if (hit) return hit;
   const type = decodeLogType(logName);
@@ -387,47 +405,55 @@ function actorOf(p: AuditLog): Actor {
 
 // ---------- target ----------
 
-const RESOURCE_TYPE_KINDS: Record<string, string> = {
-  organization: "organization",
-  folder: "folder",
-  project: "project",
-  gcs_bucket: "bucket",
-  bigquery_dataset: "dataset",
-  bigquery_resource: "dataset",
-  pubsub_topic: "topic",
-  pubsub_subscription: "subscription",
-  service_account: "serviceAccount",
-  iam_role: "role",
-  cloudkms_cryptokey: "cryptoKey",
-  cloudkms_keyring: "keyRing",
-  logging_sink: "sink",
-  logging_exclusion: "exclusion",
-  cloud_function: "function",
-  cloud_run_revision: "service",
-  cloud_run_service: "service",
-  secretmanager_secret: "secret",
-  audited_resource: "resource",
-};
+/**
+ * Maps, not object literals: keys are fresh strings from each entry, which an object lookup
+ * first finds in V8's (large) table of internalized strings; and "constructor" is no kind.
+ */
+const RESOURCE_TYPE_KINDS = new Map<string, string>(
+  Object.entries({
+    organization: "organization",
+    folder: "folder",
+    project: "project",
+    gcs_bucket: "bucket",
+    bigquery_dataset: "dataset",
+    bigquery_resource: "dataset",
+    pubsub_topic: "topic",
+    pubsub_subscription: "subscription",
+    service_account: "serviceAccount",
+    iam_role: "role",
+    cloudkms_cryptokey: "cryptoKey",
+    cloudkms_keyring: "keyRing",
+    logging_sink: "sink",
+    logging_exclusion: "exclusion",
+    cloud_function: "function",
+    cloud_run_revision: "service",
+    cloud_run_service: "service",
+    secretmanager_secret: "secret",
+    audited_resource: "resource",
+  }),
+);
 
 /** Collection segment of a resource name → target kind, when resource.type says little. */
-const COLLECTION_KINDS: Record<string, string> = {
-  buckets: "bucket",
-  objects: "object",
-  datasets: "dataset",
-  tables: "table",
-  topics: "topic",
-  subscriptions: "subscription",
-  serviceAccounts: "serviceAccount",
-  keys: "serviceAccountKey",
-  roles: "role",
-  cryptoKeys: "cryptoKey",
-  keyRings: "keyRing",
-  sinks: "sink",
-  exclusions: "exclusion",
-  functions: "function",
-  services: "service",
-  secrets: "secret",
-};
+const COLLECTION_KINDS = new Map<string, string>(
+  Object.entries({
+    buckets: "bucket",
+    objects: "object",
+    datasets: "dataset",
+    tables: "table",
+    topics: "topic",
+    subscriptions: "subscription",
+    serviceAccounts: "serviceAccount",
+    keys: "serviceAccountKey",
+    roles: "role",
+    cryptoKeys: "cryptoKey",
+    keyRings: "keyRing",
+    sinks: "sink",
+    exclusions: "exclusion",
+    functions: "function",
+    services: "service",
+    secrets: "secret",
+  }),
+);
 
 function targetOf(p: AuditLog, resourceType: string, labels: Record<string, string>): Target {
   const name = p.resourceName ?? "";
@@ -456,7 +482,7 @@ function targetOf(p: AuditLog, resourceType: string, labels: Record<string, stri
         : last >= 0
           ? name.slice(name.lastIndexOf("/", last - 1) + 1, last)
           : "";
-    kind = COLLECTION_KINDS[lastCollection] ?? RESOURCE_TYPE_KINDS[resourceType] ?? resourceType;
+    kind = COLLECTION_KINDS.get(lastCollection) ?? RESOURCE_TYPE_KINDS.get(resourceType) ?? resourceType;
   }
 
   const project = labels.project_id ?? projectOfName(name);
@@ -537,18 +563,25 @@ function bindingChangesOf(p: AuditLog): { grants: Grant[]; revokes: Grant[]; kno
   const fromBq = bigQueryDeltas(p);
   // Most entries carry no delta at all.
   if (fromPolicy === undefined && fromBq === undefined) return { grants: [], revokes: [], known: false };
-  const deltas = [...(fromPolicy ?? []), ...(fromBq ?? [])];
-  const toGrant = (d: z.infer<typeof BindingDeltaSchema>): Grant => {
+  const grants: Grant[] = [];
+  const revokes: Grant[] = [];
+  if (fromPolicy) addDeltas(fromPolicy, grants, revokes);
+  if (fromBq) addDeltas(fromBq, grants, revokes);
+  return { grants, revokes, known: true };
+}
+
+/** ADDs to grants, REMOVEs to revokes, in order (no closure or intermediate arrays per entry). */
+function addDeltas(deltas: z.infer<typeof BindingDeltaSchema>[], grants: Grant[], revokes: Grant[]): void {
+  for (const d of deltas) {
+    const into = d.action === "ADD" ? grants : d.action === "REMOVE" ? revokes : undefined;
+    if (!into) continue;
     const condition = d.condition?.expression;
-    return condition === undefined
-      ? { role: d.role, member: d.member }
-      : { role: d.role, member: d.member, condition };
-  };
-  return {
-    grants: deltas.filter((d) => d.action === "ADD").map(toGrant),
-    revokes: deltas.filter((d) => d.action === "REMOVE").map(toGrant),
-    known: fromPolicy !== undefined || fromBq !== undefined,
-  };
+    into.push(
+      condition === undefined
+        ? { role: d.role, member: d.member }
+        : { role: d.role, member: d.member, condition },
+    );
+  }
 }
 
 /** Storage ACL entity (allUsers, user-a@b.com, group-…, domain-…, project-owners-123) → IAM-style member. */
@@ -669,16 +702,16 @@ function saEmailFrom(name: string | undefined): string | undefined {
 }
 
 /** The services whose calls lifecycleDetails reads (GCP_DETAIL_CALLS); the rest have nothing to read. */
-const LIFECYCLE_SERVICES = new Set([
-  "iam.googleapis.com",
-  "iamcredentials.googleapis.com",
-  "logging.googleapis.com",
-]);
+const IAM_SERVICE = "iam.googleapis.com";
+const IAM_CREDENTIALS_SERVICE = "iamcredentials.googleapis.com";
+const LOGGING_SERVICE = "logging.googleapis.com";
 const NO_LIFECYCLE: Partial<GcpDetails> = Object.freeze({});
 
 function lifecycleDetails(p: AuditLog, labels: Record<string, string>): Partial<GcpDetails> {
   const service = p.serviceName;
-  if (!LIFECYCLE_SERVICES.has(service)) return NO_LIFECYCLE;
+  // Compared, not looked up: a Set would hash this fresh string on every entry.
+  if (service !== IAM_SERVICE && service !== IAM_CREDENTIALS_SERVICE && service !== LOGGING_SERVICE)
+    return NO_LIFECYCLE;
   const out: Partial<GcpDetails> = {};
   const req = p.request;
   const res = p.response;
