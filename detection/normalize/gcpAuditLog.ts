@@ -161,7 +161,9 @@ export function normalizeGcpLogEntry(entry: unknown): IamEvent {
 
   const target = targetOf(p, e.resource.type, labels);
   const actor = actorOf(p);
-  const changes = bindingChangesOf(p);
+  // Read (and checked) once: the binding changes and the audit config deltas both come from it.
+  const policyDelta = policyDeltaOf(p);
+  const changes = bindingChangesOf(p, policyDelta);
   const aclGrants = aclGrantsOf(p);
   const allGrants = aclGrants.length ? [...changes.grants, ...aclGrants] : changes.grants;
 
@@ -211,7 +213,7 @@ export function normalizeGcpLogEntry(entry: unknown): IamEvent {
           deniedPermissions,
           bindingDeltasKnown: known,
         };
-  const auditConfigDeltas = policyDeltaOf(p).auditConfigDeltas;
+  const auditConfigDeltas = policyDelta?.auditConfigDeltas;
   if (auditConfigDeltas)
     details.auditConfigDeltas = auditConfigDeltas.map((d) => ({
       action: d.action,
@@ -457,14 +459,14 @@ const COLLECTION_KINDS = new Map<string, string>(
 
 function targetOf(p: AuditLog, resourceType: string, labels: Record<string, string>): Target {
   const name = p.resourceName ?? "";
-  // Plain string reads, not split + regexes: this runs on every GCP event.
+  // Plain string reads in place, not split, regexes or slices: this runs on every GCP event.
   const slash = name.indexOf("/");
-  const head = slash > 0 ? name.slice(0, slash) : "";
-  const second = slash > 0 && name.indexOf("/", slash + 1) < 0 ? name.slice(slash + 1) : "";
+  // "organizations/1", "folders/2", "projects/p": one slash with something after it.
+  const oneId = slash > 0 && slash < name.length - 1 && name.indexOf("/", slash + 1) < 0;
   let level: TargetLevel = "resource";
-  if (second && head === "organizations") level = "organization";
-  else if (second && head === "folders") level = "folder";
-  else if (second && head === "projects" && second !== "_" && second !== "-") level = "project";
+  if (oneId && headIs(name, slash, "organizations")) level = "organization";
+  else if (oneId && headIs(name, slash, "folders")) level = "folder";
+  else if (oneId && headIs(name, slash, "projects") && !isAnyProjectId(name, slash)) level = "project";
   else if (!name) {
     if (resourceType === "organization") level = "organization";
     else if (resourceType === "folder") level = "folder";
@@ -507,6 +509,18 @@ function targetOf(p: AuditLog, resourceType: string, labels: Record<string, stri
   return target;
 }
 
+/** Whether the name's part before its first slash (at `slash`) is `head`. */
+function headIs(name: string, slash: number, head: string): boolean {
+  return slash === head.length && name.startsWith(head);
+}
+
+/** Whether the one id after the slash is "_" or "-" (any project). */
+function isAnyProjectId(name: string, slash: number): boolean {
+  if (name.length !== slash + 2) return false;
+  const c = name.charCodeAt(slash + 1);
+  return c === 95 /* _ */ || c === 45 /* - */;
+}
+
 /** "projects/P/…" → P, unless P is "_" or "-" (any project). Plain string reads: every GCP event asks. */
 function projectOfName(name: string): string | undefined {
   if (!name.startsWith("projects/")) return undefined;
@@ -530,9 +544,9 @@ function isObjectName(name: string): boolean {
 
 // ---------- bindings ----------
 
-function policyDeltaOf(p: AuditLog): z.infer<typeof PolicyDeltaSchema> {
+function policyDeltaOf(p: AuditLog): z.infer<typeof PolicyDeltaSchema> | undefined {
   const raw = p.serviceData?.policyDelta;
-  if (raw === undefined) return {};
+  if (raw === undefined) return undefined;
   const parsed = parsePolicyDelta(raw);
   if (!parsed.success) throw new Error(`malformed serviceData.policyDelta: ${describeIssues(parsed.error)}`);
   return parsed.data;
@@ -558,8 +572,11 @@ function bigQueryDeltas(p: AuditLog): z.infer<typeof BindingDeltaSchema>[] | und
   return found ? out : undefined;
 }
 
-function bindingChangesOf(p: AuditLog): { grants: Grant[]; revokes: Grant[]; known: boolean } {
-  const fromPolicy = policyDeltaOf(p).bindingDeltas;
+function bindingChangesOf(
+  p: AuditLog,
+  policyDelta: z.infer<typeof PolicyDeltaSchema> | undefined,
+): { grants: Grant[]; revokes: Grant[]; known: boolean } {
+  const fromPolicy = policyDelta?.bindingDeltas;
   const fromBq = bigQueryDeltas(p);
   // Most entries carry no delta at all.
   if (fromPolicy === undefined && fromBq === undefined) return { grants: [], revokes: [], known: false };

@@ -37,6 +37,22 @@ describe("normalizeGcpLogEntry", () => {
     ).toThrow(URIError);
   });
 
+  it.each([
+    ["organizations/123", "organization"],
+    ["folders/456", "folder"],
+    ["projects/acme-prod", "project"],
+    ["projects/_", "resource"],
+    ["projects/-", "resource"],
+    ["projects/", "resource"],
+    ["projects/acme-prod/buckets", "resource"],
+    ["organizationsX/123", "resource"],
+    ["/projects", "resource"],
+  ])("reads the target level of resource name %s", (resourceName, level) => {
+    const e = entryWith("projects/acme-prod/logs/cloudaudit.googleapis.com%2Factivity", "project");
+    const event = normalizeGcpLogEntry({ ...e, protoPayload: { ...e.protoPayload, resourceName } });
+    expect(event.target.level).toBe(level);
+  });
+
   it("names the target kind from the resource name, else the resource type, else the type itself", () => {
     const bucket = normalizeGcpLogEntry(
       entryWith("projects/acme-prod/logs/cloudaudit.googleapis.com%2Factivity"),
