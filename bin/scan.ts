@@ -55,11 +55,10 @@ export class Scanner {
   scanValue(value: unknown): ScanLine[] {
     const records = extractAnyRecords(value);
     const out: ScanLine[] = [];
-    // One clock reading per value: a CloudTrail log file's records are read in the same instant.
-    const now = new Date();
     for (const r of records) {
       const event = normalizeRecord(r.record);
-      const a = analyzeEvent(event, this.pipeline, now);
+      // No `now`: the clock is read only for an event that raised findings.
+      const a = analyzeEvent(event, this.pipeline);
       out.push({
         eventId: event.id,
         source: event.source,

@@ -45,7 +45,11 @@ export interface EventAnalysis {
   factors: RiskFactor[];
 }
 
-export function analyzeEvent(event: IamEvent, opts: PipelineOptions, now: Date): EventAnalysis {
+/**
+ * `now` is the time suppressions and risk are judged at; without it the clock is read then, and
+ * only then: most events raise nothing and never ask.
+ */
+export function analyzeEvent(event: IamEvent, opts: PipelineOptions, now?: Date): EventAnalysis {
   const raw = runDetectors(opts.detectors, event, opts.state);
   const anomaly = opts.anomaly?.scoreAndLearn(event);
   if (anomaly?.finding) raw.push(anomaly.finding);
@@ -62,7 +66,8 @@ export function analyzeEvent(event: IamEvent, opts: PipelineOptions, now: Date):
       factors: [],
     };
   }
-  const sup = applySuppressions(raw, event, opts.suppressions ?? [], now);
+  const at = now ?? new Date();
+  const sup = applySuppressions(raw, event, opts.suppressions ?? [], at);
   const { risk, factors } = sup.kept.length
     ? scoreRisk(
         {
@@ -74,7 +79,7 @@ export function analyzeEvent(event: IamEvent, opts: PipelineOptions, now: Date):
           target: event.target,
           productionPatterns: opts.productionPatterns,
           suppressions: sup.lowered,
-          now,
+          now: at,
         },
         opts.weights ?? DEFAULT_RISK_WEIGHTS,
       )
