@@ -470,7 +470,16 @@ function sharedMember(v: string): string {
 
 type Handler = (c: Ctx) => Parsed;
 
-function none(target: Target, details: AwsDetails = {}, policyDocuments: PolicyDocument[] = []): Parsed {
+/** Handlers' details when they add none (only read, key by key, into the event's own). */
+const NO_DETAILS: AwsDetails = Object.freeze({});
+/** requestParameters / responseElements of a record that has none (handlers only read them). */
+const NO_FIELDS: Record<string, unknown> = Object.freeze({});
+
+function none(
+  target: Target,
+  details: AwsDetails = NO_DETAILS,
+  policyDocuments: PolicyDocument[] = [],
+): Parsed {
   return { target, grants: [], revokes: [], policyDocuments, details };
 }
 
@@ -893,8 +902,8 @@ export function normalizeCloudTrailRecord(record: unknown): IamEvent {
     : (/^arn:(aws[\w-]*):/.exec(ui.arn ?? "")?.[1] ?? "aws");
   const c: Ctx = {
     r,
-    req: r.requestParameters ?? {},
-    res: r.responseElements ?? {},
+    req: r.requestParameters ?? NO_FIELDS,
+    res: r.responseElements ?? NO_FIELDS,
     account,
     partition,
     actor,

@@ -163,21 +163,26 @@ export function normalizeGcpLogEntry(entry: unknown): IamEvent {
   const actor = actorOf(p);
   // Read (and checked) once: the binding changes and the audit config deltas both come from it.
   const policyDelta = policyDeltaOf(p);
-  const changes = bindingChangesOf(p, policyDelta);
+  const grants: Grant[] = [];
+  const revokes: Grant[] = [];
+  const known = addBindingChanges(p, policyDelta, grants, revokes);
   const aclGrants = aclGrantsOf(p);
-  const allGrants = aclGrants.length ? [...changes.grants, ...aclGrants] : changes.grants;
+  const allGrants = aclGrants.length ? [...grants, ...aclGrants] : grants;
 
   const authz = p.authorizationInfo ?? [];
-  // First occurrence kept. Short lists (the usual case) in one pass with no temporaries;
-  // long ones through a Set, so a call checked against hundreds of permissions stays linear.
-  let permissionsUsed: string[] = [];
-  let deniedPermissions: string[] = [];
+  // First occurrence kept. Short lists (the usual case) in one pass with no temporaries, each
+  // list made at its first entry (sized for one: most calls check one permission); long ones
+  // through a Set, so a call checked against hundreds of permissions stays linear.
+  let permissionsUsed: string[] | undefined;
+  let deniedPermissions: string[] | undefined;
   if (authz.length <= SHORT_AUTHZ) {
     for (const a of authz) {
       if (!a.permission) continue;
-      if (a.granted === true) addOnce(permissionsUsed, a.permission);
-      else if (a.granted === false) addOnce(deniedPermissions, a.permission);
+      if (a.granted === true) permissionsUsed = withOnce(permissionsUsed, a.permission);
+      else if (a.granted === false) deniedPermissions = withOnce(deniedPermissions, a.permission);
     }
+    permissionsUsed ??= [];
+    deniedPermissions ??= [];
   } else {
     permissionsUsed = unique(
       authz.filter((a) => a.granted === true && a.permission).map((a) => a.permission as string),
@@ -191,7 +196,6 @@ export function normalizeGcpLogEntry(entry: unknown): IamEvent {
   // no copy to strip them: most entries share one shape).
   const logType = logTypeOf(e.logName);
   const resourceType = e.resource.type;
-  const known = changes.known;
   const details: GcpDetails =
     p.resourceName === undefined
       ? {
@@ -250,7 +254,7 @@ export function normalizeGcpLogEntry(entry: unknown): IamEvent {
     target,
     // A failed call changed nothing: its grants stay in details.attemptedGrants only.
     grants: success ? allGrants : [],
-    revokes: success ? changes.revokes : [],
+    revokes: success ? revokes : [],
     policyDocuments: checkedDetails.customRole
       ? [
           {
@@ -299,9 +303,11 @@ const STATUS_NAMES: Record<number, string> = {
 
 const SHORT_AUTHZ = 16;
 
-/** Appends unless already there (for short lists a scan beats building a Set). */
-function addOnce(xs: string[], x: string): void {
+/** The list with x appended unless already there (for short lists a scan beats building a Set). */
+function withOnce(xs: string[] | undefined, x: string): string[] {
+  if (!xs) return [x];
   if (!xs.includes(x)) xs.push(x);
+  return xs;
 }
 
 function unique<T>(xs: T[]): T[] {
@@ -572,19 +578,18 @@ function bigQueryDeltas(p: AuditLog): z.infer<typeof BindingDeltaSchema>[] | und
   return found ? out : undefined;
 }
 
-function bindingChangesOf(
+/** Adds the entry's binding deltas to grants and revokes; whether it carried any (known). */
+function addBindingChanges(
   p: AuditLog,
   policyDelta: z.infer<typeof PolicyDeltaSchema> | undefined,
-): { grants: Grant[]; revokes: Grant[]; known: boolean } {
+  grants: Grant[],
+  revokes: Grant[],
+): boolean {
   const fromPolicy = policyDelta?.bindingDeltas;
   const fromBq = bigQueryDeltas(p);
-  // Most entries carry no delta at all.
-  if (fromPolicy === undefined && fromBq === undefined) return { grants: [], revokes: [], known: false };
-  const grants: Grant[] = [];
-  const revokes: Grant[] = [];
   if (fromPolicy) addDeltas(fromPolicy, grants, revokes);
   if (fromBq) addDeltas(fromBq, grants, revokes);
-  return { grants, revokes, known: true };
+  return fromPolicy !== undefined || fromBq !== undefined;
 }
 
 /** ADDs to grants, REMOVEs to revokes, in order (no closure or intermediate arrays per entry). */
@@ -612,9 +617,12 @@ export function aclEntityToMember(entity: string): string {
 
 const AclEntrySchema = z.looseObject({ entity: z.string(), role: z.string() });
 
+/** Read only by its length: nothing to allocate for the entries that carry no ACL. */
+const NO_ACL_GRANTS: readonly Grant[] = Object.freeze([]);
+
 /** Legacy Cloud Storage ACLs carried in the request (object/bucket insert, patch, ACL insert). */
-function aclGrantsOf(p: AuditLog): Grant[] {
-  if (p.serviceName !== "storage.googleapis.com" || !p.request) return [];
+function aclGrantsOf(p: AuditLog): readonly Grant[] {
+  if (p.serviceName !== "storage.googleapis.com" || !p.request) return NO_ACL_GRANTS;
   const req = p.request;
   const entries: unknown[] = [];
   for (const key of ["acl", "defaultObjectAcl"]) {
