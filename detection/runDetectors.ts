@@ -19,7 +19,8 @@ export function runDetectors(
   const findings: Finding[] = [];
   for (const d of detectorsFor(plan, event)) {
     const drafts = d.match(event, ctx);
-    for (const draft of drafts) findings.push(toFinding(d, event, draft));
+    // Indexed: most answers are the shared frozen NO_FINDINGS, which for-of would wrap in an iterator.
+    for (let i = 0; i < drafts.length; i++) findings.push(toFinding(d, event, drafts[i]));
   }
   // Asked of every detector, whatever its source: recentByActor and seenBefore are per actor id.
   // The predicates are pure: once one says yes, the others need not be asked.
