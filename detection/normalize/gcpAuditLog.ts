@@ -483,13 +483,8 @@ function targetOf(p: AuditLog, resourceType: string, labels: Record<string, stri
   if (level !== "resource") kind = level;
   else {
     // Object names may contain slashes: "…/buckets/b/objects/a/b.csv" is an object.
-    const last = name.lastIndexOf("/");
     const lastCollection =
-      name.includes("/objects/") && isObjectName(name)
-        ? "objects"
-        : last >= 0
-          ? name.slice(name.lastIndexOf("/", last - 1) + 1, last)
-          : "";
+      name.includes("/objects/") && isObjectName(name) ? "objects" : segmentBeforeLastSlash(name);
     kind = COLLECTION_KINDS.get(lastCollection) ?? RESOURCE_TYPE_KINDS.get(resourceType) ?? resourceType;
   }
 
@@ -513,6 +508,18 @@ function targetOf(p: AuditLog, resourceType: string, labels: Record<string, stri
   const target: Target = project === undefined ? { kind, id, level } : { kind, id, project, level };
   if (region && region !== "global") target.region = region;
   return target;
+}
+
+/** "a/b/c/d" → "c", "a/b" → "a", "" without a slash: the collection segment of a resource name. */
+function segmentBeforeLastSlash(name: string): string {
+  const last = slashAtOrBefore(name, name.length - 1);
+  return last < 0 ? "" : name.slice(slashAtOrBefore(name, last - 1) + 1, last);
+}
+
+/** name.lastIndexOf("/", from) for from >= -1, read by hand: V8 runs lastIndexOf as a C++ call. */
+function slashAtOrBefore(name: string, from: number): number {
+  for (let i = from; i >= 0; i--) if (name.charCodeAt(i) === 47 /* / */) return i;
+  return -1;
 }
 
 /** Whether the name's part before its first slash (at `slash`) is `head`. */

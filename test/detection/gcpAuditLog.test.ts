@@ -53,6 +53,20 @@ describe("normalizeGcpLogEntry", () => {
     expect(event.target.level).toBe(level);
   });
 
+  it.each([
+    ["projects/acme-prod/topics/orders", "topic"],
+    ["projects/acme-prod/zones/us-central1-a", "bucket"],
+    ["projects/_/buckets/acme-prod-invoices", "bucket"],
+    ["projects/_/buckets/b/objects/a/b.csv", "object"],
+    ["secrets/x/", "bucket"],
+    ["/topics", "bucket"],
+    ["topics/x", "topic"],
+  ])("reads the target kind of resource name %s", (resourceName, kind) => {
+    const e = entryWith("projects/acme-prod/logs/cloudaudit.googleapis.com%2Factivity");
+    const event = normalizeGcpLogEntry({ ...e, protoPayload: { ...e.protoPayload, resourceName } });
+    expect(event.target.kind).toBe(kind);
+  });
+
   it("names the target kind from the resource name, else the resource type, else the type itself", () => {
     const bucket = normalizeGcpLogEntry(
       entryWith("projects/acme-prod/logs/cloudaudit.googleapis.com%2Factivity"),
