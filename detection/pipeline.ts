@@ -46,6 +46,12 @@ export interface EventAnalysis {
 }
 
 /**
+ * The empty lists of an analysis without findings: one frozen list for all of them rather than
+ * four new arrays per event (a push onto it throws instead of leaking into other analyses).
+ */
+const NOTHING = Object.freeze([]) as never[];
+
+/**
  * `now` is the time suppressions and risk are judged at; without it the clock is read then, and
  * only then: most events raise nothing and never ask.
  */
@@ -53,17 +59,17 @@ export function analyzeEvent(event: IamEvent, opts: PipelineOptions, now?: Date)
   const raw = runDetectors(opts.detectors, event, opts.state);
   const anomaly = opts.anomaly?.scoreAndLearn(event);
   if (anomaly?.finding) raw.push(anomaly.finding);
-  // Most events raise nothing: no suppression to apply, nothing to score.
+  // Most events raise nothing: no suppression to apply, nothing to score, and empty lists shared.
   if (raw.length === 0) {
     return {
       event,
       findings: raw,
-      silenced: [],
-      lowered: [],
+      silenced: NOTHING,
+      lowered: NOTHING,
       anomalyScore: anomaly?.score ?? 0,
-      anomalyReasons: anomaly?.reasons ?? [],
+      anomalyReasons: anomaly?.reasons ?? NOTHING,
       risk: 0,
-      factors: [],
+      factors: NOTHING,
     };
   }
   const at = now ?? new Date();
