@@ -52,8 +52,8 @@ export interface EventAnalysis {
 const NOTHING = Object.freeze([]) as never[];
 
 /**
- * `now` is the time suppressions and risk are judged at; without it the clock is read then, and
- * only then: most events raise nothing and never ask.
+ * `now` is the time suppressions and risk are judged at; without it the clock is read when one of
+ * them asks, and only then: most events raise nothing, and most findings never ask.
  */
 export function analyzeEvent(event: IamEvent, opts: PipelineOptions, now?: Date): EventAnalysis {
   const raw = runDetectors(opts.detectors, event, opts.state);
@@ -72,8 +72,12 @@ export function analyzeEvent(event: IamEvent, opts: PipelineOptions, now?: Date)
       factors: NOTHING,
     };
   }
-  const at = now ?? new Date();
-  const sup = applySuppressions(raw, event, opts.suppressions ?? [], at);
+  // The clock is read only when something asks it: a suppression (its expiry), or scoreRisk for an
+  // identity in its onboarding window. Without suppressions every finding is kept as it is.
+  const suppressions = opts.suppressions ?? [];
+  const sup = suppressions.length
+    ? applySuppressions(raw, event, suppressions, now ?? new Date())
+    : { kept: raw, silenced: [], lowered: [] };
   const { risk, factors } = sup.kept.length
     ? scoreRisk(
         {
@@ -85,7 +89,7 @@ export function analyzeEvent(event: IamEvent, opts: PipelineOptions, now?: Date)
           target: event.target,
           productionPatterns: opts.productionPatterns,
           suppressions: sup.lowered,
-          now: at,
+          now,
         },
         opts.weights ?? DEFAULT_RISK_WEIGHTS,
       )
