@@ -68,8 +68,8 @@ export interface Detector {
    * detector sees every event of its sources. match keeps its own test of the call as well.
    */
   calls?: CallFilter;
-  /** Pure: same event and context, same findings. */
-  match(event: IamEvent, ctx: DetectionContext): FindingDraft[];
+  /** Pure: same event and context, same findings. Read only by the runner (NO_FINDINGS for none). */
+  match(event: IamEvent, ctx: DetectionContext): readonly FindingDraft[];
   examples: { fire: DetectorExample[]; quiet: DetectorExample[] };
 }
 
@@ -96,6 +96,12 @@ export interface FindingDraft {
   /** Distinguishes several findings of one detector on one event (e.g. per member). */
   discriminator?: string;
 }
+
+/**
+ * What match returns when nothing fired: one shared empty list, not a new one per detector per
+ * event (most events raise nothing, and each array was garbage for the next scavenge).
+ */
+export const NO_FINDINGS: readonly FindingDraft[] = Object.freeze([]);
 
 /**
  * SHA-256 of a UTF-8 string, hex. One-shot `crypto.hash` (Node >= 20.12) is half the cost of a

@@ -47,24 +47,39 @@ export interface EventAnalysis {
   factors: RiskFactor[];
 }
 
-export function analyzeEvent(event: IamEvent, opts: PipelineOptions, now: Date): EventAnalysis {
+/**
+ * The empty lists of an analysis without findings: one frozen list for all of them rather than
+ * four new arrays per event (a push onto it throws instead of leaking into other analyses).
+ */
+const NOTHING = Object.freeze([]) as never[];
+
+/**
+ * `now` is the time suppressions and risk are judged at; without it the clock is read when one of
+ * them asks, and only then: most events raise nothing, and most findings never ask.
+ */
+export function analyzeEvent(event: IamEvent, opts: PipelineOptions, now?: Date): EventAnalysis {
   const raw = runDetectors(opts.detectors, event, opts.state);
   const anomaly = opts.anomaly?.scoreAndLearn(event);
   if (anomaly?.finding) raw.push(anomaly.finding);
-  // Most events raise nothing: no suppression to apply, nothing to score.
+  // Most events raise nothing: no suppression to apply, nothing to score, and empty lists shared.
   if (raw.length === 0) {
     return {
       event,
       findings: raw,
-      silenced: [],
-      lowered: [],
+      silenced: NOTHING,
+      lowered: NOTHING,
       anomalyScore: anomaly?.score ?? 0,
-      anomalyReasons: anomaly?.reasons ?? [],
+      anomalyReasons: anomaly?.reasons ?? NOTHING,
       risk: 0,
-      factors: [],
+      factors: NOTHING,
     };
   }
-  const sup = applySuppressions(raw, event, opts.suppressions ?? [], now);
+  // The clock is read only when something asks it: a suppression (its expiry), or scoreRisk for an
+  // identity in its onboarding window. Without suppressions every finding is kept as it is.
+  const suppressions = opts.suppressions ?? [];
+  const sup = suppressions.length
+    ? applySuppressions(raw, event, suppressions, now ?? new Date())
+    : { kept: raw, silenced: [], lowered: [] };
   const { risk, factors } = sup.kept.length
     ? scoreRisk(
         {

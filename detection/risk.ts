@@ -102,6 +102,23 @@ export interface RiskInput {
   now?: Date;
 }
 
+/** How many detectors raised these findings: by a scan for the usual one or two, a Set beyond. */
+function distinctDetectors(findings: readonly Finding[]): number {
+  if (findings.length > 16) return new Set(findings.map((f) => f.detector)).size;
+  let n = 0;
+  for (let i = 0; i < findings.length; i++) {
+    let first = true;
+    for (let j = 0; j < i; j++) {
+      if (findings[j].detector === findings[i].detector) {
+        first = false;
+        break;
+      }
+    }
+    if (first) n++;
+  }
+  return n;
+}
+
 export function riskBand(score: number): "critical" | "high" | "medium" | "low" {
   if (score >= 85) return "critical";
   if (score >= 65) return "high";
@@ -131,10 +148,10 @@ export function scoreRisk(
     });
   }
 
-  const detectors = new Set(input.findings.map((f) => f.detector));
-  if (detectors.size > 1) {
-    const points = Math.min(weights.corroborationMax, (detectors.size - 1) * weights.corroboration);
-    factors.push({ name: "corroboration", points, why: `${detectors.size} detectors agree` });
+  const agreeing = distinctDetectors(input.findings);
+  if (agreeing > 1) {
+    const points = Math.min(weights.corroborationMax, (agreeing - 1) * weights.corroboration);
+    factors.push({ name: "corroboration", points, why: `${agreeing} detectors agree` });
   }
 
   if (input.anomalyScore && input.anomalyScore > 0) {
@@ -149,7 +166,6 @@ export function scoreRisk(
     }
   }
 
-  const now = input.now ?? new Date();
   const id = input.identity;
   if (id?.lifecycle === "leaver") {
     factors.push({
@@ -157,7 +173,7 @@ export function scoreRisk(
       points: weights.leaver,
       why: "identity is a leaver in the IGA: it should have no access",
     });
-  } else if (id?.onboardingUntil && Date.parse(id.onboardingUntil) > now.getTime()) {
+  } else if (id?.onboardingUntil && Date.parse(id.onboardingUntil) > (input.now ?? new Date()).getTime()) {
     factors.push({
       name: "lifecycle",
       points: weights.onboarding,

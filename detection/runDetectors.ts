@@ -19,13 +19,15 @@ export function runDetectors(
   const findings: Finding[] = [];
   for (const d of detectorsFor(plan, event)) {
     const drafts = d.match(event, ctx);
-    for (const draft of drafts) findings.push(toFinding(d, event, draft));
+    // Indexed: most answers are the shared frozen NO_FINDINGS, which for-of would wrap in an iterator.
+    for (let i = 0; i < drafts.length; i++) findings.push(toFinding(d, event, drafts[i]));
   }
   // Asked of every detector, whatever its source: recentByActor and seenBefore are per actor id.
+  // The predicates are pure: once one says yes, the others need not be asked.
   let keep = false;
-  for (const k of plan.keeps) if (k(event)) keep = true;
+  for (const k of plan.keeps) if (!keep && k(event)) keep = true;
   let remember = false;
-  for (const r of plan.remembers) if (r(event)) remember = true;
+  for (const r of plan.remembers) if (!remember && r(event)) remember = true;
   state.learnFromFindings(findings);
   state.observe(event, remember, keep);
   return findings;
@@ -79,7 +81,19 @@ function detectorsFor(plan: Plan, event: IamEvent): readonly Detector[] {
 /** Built once per detector list (the registry is one array for the life of the process). */
 const plans = new WeakMap<readonly Detector[], Plan>();
 
+/** The last list planned and its plan: every event of a stream asks for the same one. */
+let lastDetectors: readonly Detector[] | undefined;
+let lastPlan: Plan | undefined;
+
 function planFor(detectors: readonly Detector[]): Plan {
+  if (detectors === lastDetectors && lastPlan && lastPlan.size === detectors.length) return lastPlan;
+  const plan = planOf(detectors);
+  lastDetectors = detectors;
+  lastPlan = plan;
+  return plan;
+}
+
+function planOf(detectors: readonly Detector[]): Plan {
   const known = plans.get(detectors);
   // A list grown or shrunk in place since (tests build their own lists) is planned again.
   if (known && known.size === detectors.length) return known;

@@ -470,7 +470,16 @@ function sharedMember(v: string): string {
 
 type Handler = (c: Ctx) => Parsed;
 
-function none(target: Target, details: AwsDetails = {}, policyDocuments: PolicyDocument[] = []): Parsed {
+/** Handlers' details when they add none (only read, key by key, into the event's own). */
+const NO_DETAILS: AwsDetails = Object.freeze({});
+/** requestParameters / responseElements of a record that has none (handlers only read them). */
+const NO_FIELDS: Record<string, unknown> = Object.freeze({});
+
+function none(
+  target: Target,
+  details: AwsDetails = NO_DETAILS,
+  policyDocuments: PolicyDocument[] = [],
+): Parsed {
   return { target, grants: [], revokes: [], policyDocuments, details };
 }
 
@@ -874,6 +883,25 @@ function genericTarget(c: Ctx): Target {
   return accountTarget(c);
 }
 
+/**
+ * The record's own details, set key by key in the order the schema lists them, only when present:
+ * no undefined values, and no copy to strip them.
+ */
+function recordDetails(r: CloudTrailRecord, callerAccessKeyId: string | undefined): AwsDetails {
+  const ui = r.userIdentity;
+  const details: AwsDetails = {};
+  if (ui.type !== undefined) details.identityType = ui.type;
+  if (ui.accountId !== undefined) details.callerAccount = ui.accountId;
+  if (r.recipientAccountId !== undefined) details.recipientAccount = r.recipientAccountId;
+  if (callerAccessKeyId !== undefined) details.callerAccessKeyId = callerAccessKeyId;
+  if (ui.invokedBy !== undefined) details.invokedBy = ui.invokedBy;
+  if (r.eventType !== undefined) details.eventType = r.eventType;
+  if (r.readOnly !== undefined) details.readOnly = r.readOnly;
+  if (r.requestID !== undefined) details.requestId = r.requestID;
+  if (r.awsRegion !== undefined) details.region = r.awsRegion;
+  return details;
+}
+
 /** One CloudTrail record → IamEvent. Throws an Error naming the problem on a malformed record. */
 export function normalizeCloudTrailRecord(record: unknown): IamEvent {
   const parsed = parseCloudTrailRecord(record);
@@ -893,8 +921,8 @@ export function normalizeCloudTrailRecord(record: unknown): IamEvent {
     : (/^arn:(aws[\w-]*):/.exec(ui.arn ?? "")?.[1] ?? "aws");
   const c: Ctx = {
     r,
-    req: r.requestParameters ?? {},
-    res: r.responseElements ?? {},
+    req: r.requestParameters ?? NO_FIELDS,
+    res: r.responseElements ?? NO_FIELDS,
     account,
     partition,
     actor,
@@ -905,19 +933,31 @@ export function normalizeCloudTrailRecord(record: unknown): IamEvent {
   const p = handler ? handler(c) : none(genericTarget(c));
   const success = p.success ?? (r.errorCode === undefined || r.errorCode === "");
 
-  // Set key by key in the order the schema lists them, only when present: no undefined values,
-  // and no copy to strip them.
-  const details: AwsDetails = {};
-  if (ui.type !== undefined) details.identityType = ui.type;
-  if (ui.accountId !== undefined) details.callerAccount = ui.accountId;
-  if (r.recipientAccountId !== undefined) details.recipientAccount = r.recipientAccountId;
   const callerAccessKeyId = str(ui.accessKeyId);
-  if (callerAccessKeyId !== undefined) details.callerAccessKeyId = callerAccessKeyId;
-  if (ui.invokedBy !== undefined) details.invokedBy = ui.invokedBy;
-  if (r.eventType !== undefined) details.eventType = r.eventType;
-  if (r.readOnly !== undefined) details.readOnly = r.readOnly;
-  if (r.requestID !== undefined) details.requestId = r.requestID;
-  if (r.awsRegion !== undefined) details.region = r.awsRegion;
+  // The usual record (a caller's own API call) carries all of these and no invokedBy: one literal,
+  // the same keys in the same order as key by key, without growing the object's property storage
+  // one key at a time.
+  const details: AwsDetails =
+    ui.type !== undefined &&
+    ui.accountId !== undefined &&
+    r.recipientAccountId !== undefined &&
+    callerAccessKeyId !== undefined &&
+    ui.invokedBy === undefined &&
+    r.eventType !== undefined &&
+    r.readOnly !== undefined &&
+    r.requestID !== undefined &&
+    r.awsRegion !== undefined
+      ? {
+          identityType: ui.type,
+          callerAccount: ui.accountId,
+          recipientAccount: r.recipientAccountId,
+          callerAccessKeyId,
+          eventType: r.eventType,
+          readOnly: r.readOnly,
+          requestId: r.requestID,
+          region: r.awsRegion,
+        }
+      : recordDetails(r, callerAccessKeyId);
   if (c.docErrors.length) details.policyDocumentErrors = c.docErrors;
   for (const k in p.details) {
     const v = p.details[k as keyof AwsDetails];

@@ -168,9 +168,7 @@ class Compiler {
     const loop = anyValue
       ? ""
       : `for (const key in v) { if (!Object.hasOwn(v, key)) continue; const e = v[key]; if (!(${this.expr(value, "e")})) return false; }\n`;
-    const f = this.define(
-      `if (!${isPlain}(v) || Object.hasOwn(v, "__proto__")) return false;\n${loop}return true;`,
-    );
+    const f = this.define(`if (!${isPlain}(v) || !(${NO_OWN_PROTO})) return false;\n${loop}return true;`);
     return `${f}(${v})`;
   }
 
@@ -184,7 +182,7 @@ class Compiler {
     const loose = catchall === "unknown" || catchall === "any";
     // Own __proto__ keys (JSON.parse makes them) are stripped by zod: leave those to zod.
     const lines = [
-      `if (typeof v !== "object" || v === null || Array.isArray(v) || Object.hasOwn(v, "__proto__")) return false;`,
+      `if (typeof v !== "object" || v === null || Array.isArray(v) || !(${NO_OWN_PROTO})) return false;`,
       "let x;",
     ];
     for (const [key, child] of Object.entries(shape)) {
@@ -218,6 +216,14 @@ class Compiler {
   }
 }
 
+/**
+ * Whether object `v` has no own "__proto__" key. An own one (JSON.parse makes them) shadows the
+ * prototype's accessor, so reading v.__proto__ finds Object.prototype only when there is none
+ * (no JSON value is Object.prototype itself): one inlined load, where Object.hasOwn is a call
+ * per object checked. Objects with another prototype, or none, ask Object.hasOwn as before.
+ */
+const NO_OWN_PROTO = `v.__proto__ === OP || !Object.hasOwn(v, "__proto__")`;
+
 /** String formats whose zod check is exactly a test of their pattern (others check more). */
 const PATTERN_FORMATS = new Set(["datetime", "date", "time", "regex"]);
 
@@ -250,7 +256,7 @@ export function fastParser<S extends z.ZodType>(schema: S): FastParser<z.output<
   const root = c.expr(schema as unknown as Node, "v");
   let check: ((v: unknown) => boolean) | undefined;
   if (!c.unsupported.length && util.allowsEval.value) {
-    const source = `${c.functions.join("\n")}\nreturn function check(v) { return ${root}; };`;
+    const source = `const OP = Object.prototype;\n${c.functions.join("\n")}\nreturn function check(v) { return ${root}; };`;
     check = new Function("k", source)(c.captured) as (v: unknown) => boolean;
   }
   const parse = (

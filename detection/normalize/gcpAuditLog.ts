@@ -161,21 +161,28 @@ export function normalizeGcpLogEntry(entry: unknown): IamEvent {
 
   const target = targetOf(p, e.resource.type, labels);
   const actor = actorOf(p);
-  const changes = bindingChangesOf(p);
+  // Read (and checked) once: the binding changes and the audit config deltas both come from it.
+  const policyDelta = policyDeltaOf(p);
+  const grants: Grant[] = [];
+  const revokes: Grant[] = [];
+  const known = addBindingChanges(p, policyDelta, grants, revokes);
   const aclGrants = aclGrantsOf(p);
-  const allGrants = aclGrants.length ? [...changes.grants, ...aclGrants] : changes.grants;
+  const allGrants = aclGrants.length ? [...grants, ...aclGrants] : grants;
 
   const authz = p.authorizationInfo ?? [];
-  // First occurrence kept. Short lists (the usual case) in one pass with no temporaries;
-  // long ones through a Set, so a call checked against hundreds of permissions stays linear.
-  let permissionsUsed: string[] = [];
-  let deniedPermissions: string[] = [];
+  // First occurrence kept. Short lists (the usual case) in one pass with no temporaries, each
+  // list made at its first entry (sized for one: most calls check one permission); long ones
+  // through a Set, so a call checked against hundreds of permissions stays linear.
+  let permissionsUsed: string[] | undefined;
+  let deniedPermissions: string[] | undefined;
   if (authz.length <= SHORT_AUTHZ) {
     for (const a of authz) {
       if (!a.permission) continue;
-      if (a.granted === true) addOnce(permissionsUsed, a.permission);
-      else if (a.granted === false) addOnce(deniedPermissions, a.permission);
+      if (a.granted === true) permissionsUsed = withOnce(permissionsUsed, a.permission);
+      else if (a.granted === false) deniedPermissions = withOnce(deniedPermissions, a.permission);
     }
+    permissionsUsed ??= [];
+    deniedPermissions ??= [];
   } else {
     permissionsUsed = unique(
       authz.filter((a) => a.granted === true && a.permission).map((a) => a.permission as string),
@@ -189,7 +196,6 @@ export function normalizeGcpLogEntry(entry: unknown): IamEvent {
   // no copy to strip them: most entries share one shape).
   const logType = logTypeOf(e.logName);
   const resourceType = e.resource.type;
-  const known = changes.known;
   const details: GcpDetails =
     p.resourceName === undefined
       ? {
@@ -211,7 +217,7 @@ export function normalizeGcpLogEntry(entry: unknown): IamEvent {
           deniedPermissions,
           bindingDeltasKnown: known,
         };
-  const auditConfigDeltas = policyDeltaOf(p).auditConfigDeltas;
+  const auditConfigDeltas = policyDelta?.auditConfigDeltas;
   if (auditConfigDeltas)
     details.auditConfigDeltas = auditConfigDeltas.map((d) => ({
       action: d.action,
@@ -248,7 +254,7 @@ export function normalizeGcpLogEntry(entry: unknown): IamEvent {
     target,
     // A failed call changed nothing: its grants stay in details.attemptedGrants only.
     grants: success ? allGrants : [],
-    revokes: success ? changes.revokes : [],
+    revokes: success ? revokes : [],
     policyDocuments: checkedDetails.customRole
       ? [
           {
@@ -297,9 +303,11 @@ const STATUS_NAMES: Record<number, string> = {
 
 const SHORT_AUTHZ = 16;
 
-/** Appends unless already there (for short lists a scan beats building a Set). */
-function addOnce(xs: string[], x: string): void {
+/** The list with x appended unless already there (for short lists a scan beats building a Set). */
+function withOnce(xs: string[] | undefined, x: string): string[] {
+  if (!xs) return [x];
   if (!xs.includes(x)) xs.push(x);
+  return xs;
 }
 
 function unique<T>(xs: T[]): T[] {
@@ -310,7 +318,25 @@ function unique<T>(xs: T[]): T[] {
 const LOG_TYPE_MEMO_MAX = 10_000;
 const logTypeMemo = new Map<string, GcpDetails["logType"]>();
 
+/** The audit logs' names as Cloud Logging writes them: "…/logs/cloudaudit.googleapis.com%2F<id>". */
+const ENCODED_LOG_TYPES: [suffix: string, type: GcpDetails["logType"]][] = [
+  ["cloudaudit.googleapis.com%2Factivity", "activity"],
+  ["cloudaudit.googleapis.com%2Fdata_access", "data_access"],
+  ["cloudaudit.googleapis.com%2Fsystem_event", "system_event"],
+  ["cloudaudit.googleapis.com%2Fpolicy", "policy"],
+];
+/** Where the "%" of "%2F" sits in those suffixes. */
+const ENCODED_SLASH_AT = "cloudaudit.googleapis.com".length;
+
 function logTypeOf(logName: string): GcpDetails["logType"] {
+  // The usual name: its only "%" is the encoded slash before the log id, so it decodes to a name
+  // ending "cloudaudit.googleapis.com/<id>". Read as it is: no decoding, and no hashing of a
+  // fresh string per entry for the memo.
+  const percent = logName.indexOf("%");
+  for (const [suffix, type] of ENCODED_LOG_TYPES) {
+    if (percent === logName.length - suffix.length + ENCODED_SLASH_AT && logName.endsWith(suffix))
+      return type;
+  }
   const hit = logTypeMemo.get(logName);
   if (hit) return hit;
   const type = decodeLogType(logName);
@@ -387,58 +413,66 @@ function actorOf(p: AuditLog): Actor {
 
 // ---------- target ----------
 
-const RESOURCE_TYPE_KINDS: Record<string, string> = {
-  organization: "organization",
-  folder: "folder",
-  project: "project",
-  gcs_bucket: "bucket",
-  bigquery_dataset: "dataset",
-  bigquery_resource: "dataset",
-  pubsub_topic: "topic",
-  pubsub_subscription: "subscription",
-  service_account: "serviceAccount",
-  iam_role: "role",
-  cloudkms_cryptokey: "cryptoKey",
-  cloudkms_keyring: "keyRing",
-  logging_sink: "sink",
-  logging_exclusion: "exclusion",
-  cloud_function: "function",
-  cloud_run_revision: "service",
-  cloud_run_service: "service",
-  secretmanager_secret: "secret",
-  audited_resource: "resource",
-};
+/**
+ * Maps, not object literals: keys are fresh strings from each entry, which an object lookup
+ * first finds in V8's (large) table of internalized strings; and "constructor" is no kind.
+ */
+const RESOURCE_TYPE_KINDS = new Map<string, string>(
+  Object.entries({
+    organization: "organization",
+    folder: "folder",
+    project: "project",
+    gcs_bucket: "bucket",
+    bigquery_dataset: "dataset",
+    bigquery_resource: "dataset",
+    pubsub_topic: "topic",
+    pubsub_subscription: "subscription",
+    service_account: "serviceAccount",
+    iam_role: "role",
+    cloudkms_cryptokey: "cryptoKey",
+    cloudkms_keyring: "keyRing",
+    logging_sink: "sink",
+    logging_exclusion: "exclusion",
+    cloud_function: "function",
+    cloud_run_revision: "service",
+    cloud_run_service: "service",
+    secretmanager_secret: "secret",
+    audited_resource: "resource",
+  }),
+);
 
 /** Collection segment of a resource name → target kind, when resource.type says little. */
-const COLLECTION_KINDS: Record<string, string> = {
-  buckets: "bucket",
-  objects: "object",
-  datasets: "dataset",
-  tables: "table",
-  topics: "topic",
-  subscriptions: "subscription",
-  serviceAccounts: "serviceAccount",
-  keys: "serviceAccountKey",
-  roles: "role",
-  cryptoKeys: "cryptoKey",
-  keyRings: "keyRing",
-  sinks: "sink",
-  exclusions: "exclusion",
-  functions: "function",
-  services: "service",
-  secrets: "secret",
-};
+const COLLECTION_KINDS = new Map<string, string>(
+  Object.entries({
+    buckets: "bucket",
+    objects: "object",
+    datasets: "dataset",
+    tables: "table",
+    topics: "topic",
+    subscriptions: "subscription",
+    serviceAccounts: "serviceAccount",
+    keys: "serviceAccountKey",
+    roles: "role",
+    cryptoKeys: "cryptoKey",
+    keyRings: "keyRing",
+    sinks: "sink",
+    exclusions: "exclusion",
+    functions: "function",
+    services: "service",
+    secrets: "secret",
+  }),
+);
 
 function targetOf(p: AuditLog, resourceType: string, labels: Record<string, string>): Target {
   const name = p.resourceName ?? "";
-  // Plain string reads, not split + regexes: this runs on every GCP event.
+  // Plain string reads in place, not split, regexes or slices: this runs on every GCP event.
   const slash = name.indexOf("/");
-  const head = slash > 0 ? name.slice(0, slash) : "";
-  const second = slash > 0 && name.indexOf("/", slash + 1) < 0 ? name.slice(slash + 1) : "";
+  // "organizations/1", "folders/2", "projects/p": one slash with something after it.
+  const oneId = slash > 0 && slash < name.length - 1 && name.indexOf("/", slash + 1) < 0;
   let level: TargetLevel = "resource";
-  if (second && head === "organizations") level = "organization";
-  else if (second && head === "folders") level = "folder";
-  else if (second && head === "projects" && second !== "_" && second !== "-") level = "project";
+  if (oneId && headIs(name, slash, "organizations")) level = "organization";
+  else if (oneId && headIs(name, slash, "folders")) level = "folder";
+  else if (oneId && headIs(name, slash, "projects") && !isAnyProjectId(name, slash)) level = "project";
   else if (!name) {
     if (resourceType === "organization") level = "organization";
     else if (resourceType === "folder") level = "folder";
@@ -449,14 +483,9 @@ function targetOf(p: AuditLog, resourceType: string, labels: Record<string, stri
   if (level !== "resource") kind = level;
   else {
     // Object names may contain slashes: "…/buckets/b/objects/a/b.csv" is an object.
-    const last = name.lastIndexOf("/");
     const lastCollection =
-      name.includes("/objects/") && isObjectName(name)
-        ? "objects"
-        : last >= 0
-          ? name.slice(name.lastIndexOf("/", last - 1) + 1, last)
-          : "";
-    kind = COLLECTION_KINDS[lastCollection] ?? RESOURCE_TYPE_KINDS[resourceType] ?? resourceType;
+      name.includes("/objects/") && isObjectName(name) ? "objects" : segmentBeforeLastSlash(name);
+    kind = COLLECTION_KINDS.get(lastCollection) ?? RESOURCE_TYPE_KINDS.get(resourceType) ?? resourceType;
   }
 
   const project = labels.project_id ?? projectOfName(name);
@@ -479,6 +508,30 @@ function targetOf(p: AuditLog, resourceType: string, labels: Record<string, stri
   const target: Target = project === undefined ? { kind, id, level } : { kind, id, project, level };
   if (region && region !== "global") target.region = region;
   return target;
+}
+
+/** "a/b/c/d" → "c", "a/b" → "a", "" without a slash: the collection segment of a resource name. */
+function segmentBeforeLastSlash(name: string): string {
+  const last = slashAtOrBefore(name, name.length - 1);
+  return last < 0 ? "" : name.slice(slashAtOrBefore(name, last - 1) + 1, last);
+}
+
+/** name.lastIndexOf("/", from) for from >= -1, read by hand: V8 runs lastIndexOf as a C++ call. */
+function slashAtOrBefore(name: string, from: number): number {
+  for (let i = from; i >= 0; i--) if (name.charCodeAt(i) === 47 /* / */) return i;
+  return -1;
+}
+
+/** Whether the name's part before its first slash (at `slash`) is `head`. */
+function headIs(name: string, slash: number, head: string): boolean {
+  return slash === head.length && name.startsWith(head);
+}
+
+/** Whether the one id after the slash is "_" or "-" (any project). */
+function isAnyProjectId(name: string, slash: number): boolean {
+  if (name.length !== slash + 2) return false;
+  const c = name.charCodeAt(slash + 1);
+  return c === 95 /* _ */ || c === 45 /* - */;
 }
 
 /** "projects/P/…" → P, unless P is "_" or "-" (any project). Plain string reads: every GCP event asks. */
@@ -504,9 +557,9 @@ function isObjectName(name: string): boolean {
 
 // ---------- bindings ----------
 
-function policyDeltaOf(p: AuditLog): z.infer<typeof PolicyDeltaSchema> {
+function policyDeltaOf(p: AuditLog): z.infer<typeof PolicyDeltaSchema> | undefined {
   const raw = p.serviceData?.policyDelta;
-  if (raw === undefined) return {};
+  if (raw === undefined) return undefined;
   const parsed = parsePolicyDelta(raw);
   if (!parsed.success) throw new Error(`malformed serviceData.policyDelta: ${describeIssues(parsed.error)}`);
   return parsed.data;
@@ -532,23 +585,32 @@ function bigQueryDeltas(p: AuditLog): z.infer<typeof BindingDeltaSchema>[] | und
   return found ? out : undefined;
 }
 
-function bindingChangesOf(p: AuditLog): { grants: Grant[]; revokes: Grant[]; known: boolean } {
-  const fromPolicy = policyDeltaOf(p).bindingDeltas;
+/** Adds the entry's binding deltas to grants and revokes; whether it carried any (known). */
+function addBindingChanges(
+  p: AuditLog,
+  policyDelta: z.infer<typeof PolicyDeltaSchema> | undefined,
+  grants: Grant[],
+  revokes: Grant[],
+): boolean {
+  const fromPolicy = policyDelta?.bindingDeltas;
   const fromBq = bigQueryDeltas(p);
-  // Most entries carry no delta at all.
-  if (fromPolicy === undefined && fromBq === undefined) return { grants: [], revokes: [], known: false };
-  const deltas = [...(fromPolicy ?? []), ...(fromBq ?? [])];
-  const toGrant = (d: z.infer<typeof BindingDeltaSchema>): Grant => {
+  if (fromPolicy) addDeltas(fromPolicy, grants, revokes);
+  if (fromBq) addDeltas(fromBq, grants, revokes);
+  return fromPolicy !== undefined || fromBq !== undefined;
+}
+
+/** ADDs to grants, REMOVEs to revokes, in order (no closure or intermediate arrays per entry). */
+function addDeltas(deltas: z.infer<typeof BindingDeltaSchema>[], grants: Grant[], revokes: Grant[]): void {
+  for (const d of deltas) {
+    const into = d.action === "ADD" ? grants : d.action === "REMOVE" ? revokes : undefined;
+    if (!into) continue;
     const condition = d.condition?.expression;
-    return condition === undefined
-      ? { role: d.role, member: d.member }
-      : { role: d.role, member: d.member, condition };
-  };
-  return {
-    grants: deltas.filter((d) => d.action === "ADD").map(toGrant),
-    revokes: deltas.filter((d) => d.action === "REMOVE").map(toGrant),
-    known: fromPolicy !== undefined || fromBq !== undefined,
-  };
+    into.push(
+      condition === undefined
+        ? { role: d.role, member: d.member }
+        : { role: d.role, member: d.member, condition },
+    );
+  }
 }
 
 /** Storage ACL entity (allUsers, user-a@b.com, group-…, domain-…, project-owners-123) → IAM-style member. */
@@ -562,9 +624,12 @@ export function aclEntityToMember(entity: string): string {
 
 const AclEntrySchema = z.looseObject({ entity: z.string(), role: z.string() });
 
+/** Read only by its length: nothing to allocate for the entries that carry no ACL. */
+const NO_ACL_GRANTS: readonly Grant[] = Object.freeze([]);
+
 /** Legacy Cloud Storage ACLs carried in the request (object/bucket insert, patch, ACL insert). */
-function aclGrantsOf(p: AuditLog): Grant[] {
-  if (p.serviceName !== "storage.googleapis.com" || !p.request) return [];
+function aclGrantsOf(p: AuditLog): readonly Grant[] {
+  if (p.serviceName !== "storage.googleapis.com" || !p.request) return NO_ACL_GRANTS;
   const req = p.request;
   const entries: unknown[] = [];
   for (const key of ["acl", "defaultObjectAcl"]) {
@@ -669,16 +734,16 @@ function saEmailFrom(name: string | undefined): string | undefined {
 }
 
 /** The services whose calls lifecycleDetails reads (GCP_DETAIL_CALLS); the rest have nothing to read. */
-const LIFECYCLE_SERVICES = new Set([
-  "iam.googleapis.com",
-  "iamcredentials.googleapis.com",
-  "logging.googleapis.com",
-]);
+const IAM_SERVICE = "iam.googleapis.com";
+const IAM_CREDENTIALS_SERVICE = "iamcredentials.googleapis.com";
+const LOGGING_SERVICE = "logging.googleapis.com";
 const NO_LIFECYCLE: Partial<GcpDetails> = Object.freeze({});
 
 function lifecycleDetails(p: AuditLog, labels: Record<string, string>): Partial<GcpDetails> {
   const service = p.serviceName;
-  if (!LIFECYCLE_SERVICES.has(service)) return NO_LIFECYCLE;
+  // Compared, not looked up: a Set would hash this fresh string on every entry.
+  if (service !== IAM_SERVICE && service !== IAM_CREDENTIALS_SERVICE && service !== LOGGING_SERVICE)
+    return NO_LIFECYCLE;
   const out: Partial<GcpDetails> = {};
   const req = p.request;
   const res = p.response;

@@ -92,6 +92,16 @@ describe("fastParser", () => {
     });
     const withProto = JSON.parse('{"eventSource":"s3.amazonaws.com","__proto__":{"x":1}}');
     agrees(CloudTrailRecordSchema, withProto);
+    // Nested, in a loose object and in a record; and objects whose prototype is not Object's.
+    const nested = awsPublicBucketPolicyRecord({ eventID: "fast-3" }) as Record<string, unknown>;
+    nested.userIdentity = JSON.parse('{"type":"IAMUser","__proto__":{"arn":"x"}}');
+    agrees(CloudTrailRecordSchema, nested);
+    nested.userIdentity = { type: "IAMUser" };
+    nested.requestParameters = JSON.parse('{"bucketName":"b","__proto__":1}');
+    agrees(CloudTrailRecordSchema, nested);
+    nested.requestParameters = Object.assign(Object.create(null), { bucketName: "b" });
+    agrees(CloudTrailRecordSchema, nested);
+    agrees(z.looseObject({ a: z.string() }), Object.assign(Object.create(null), { a: "x" }));
     const strict = z.object({ a: z.string() });
     expect(fastParser(strict)({ a: "x", b: 1 }).data).toEqual({ a: "x" });
     agrees(z.object({ a: z.string() }).strict(), { a: "x", b: 1 });

@@ -1,4 +1,4 @@
-import type { Detector } from "../../detector";
+import { type Detector, NO_FINDINGS } from "../../detector";
 import type { IamEvent } from "../../model";
 import { ALICE_ADMIN, ctRecord, denied, iamUser, MALLORY } from "./exampleRecords";
 import { eventMs } from "./shared";
@@ -87,7 +87,7 @@ export const awsDeniedBurst: Detector = {
   keeps: isDeniedRecon,
   playbook: "quarantine-identity",
   match(event, ctx) {
-    if (!isDeniedRecon(event)) return [];
+    if (!isDeniedRecon(event)) return NO_FINDINGS;
     const now = eventMs(event);
     // Newest first, stopping at the window's edge: a long probing run stays cheap per event.
     const recent = ctx.recentByActor(event.actor.id);

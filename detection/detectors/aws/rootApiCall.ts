@@ -1,4 +1,4 @@
-import type { Detector } from "../../detector";
+import { type Detector, NO_FINDINGS } from "../../detector";
 import type { IamEvent } from "../../model";
 import { awsDetails } from "../../normalize/awsDetails";
 import {
@@ -46,7 +46,7 @@ export const awsRootApiCall: Detector = {
   sources: ["aws"],
   keeps: isRootApiCall,
   match(event, ctx) {
-    if (!isRootApiCall(event)) return [];
+    if (!isRootApiCall(event)) return NO_FINDINGS;
     const d = awsDetails(event);
     if (d.readOnly === true) {
       const now = eventMs(event);

@@ -1,5 +1,6 @@
 import { asList, publicStatements } from "../../awsPolicy";
-import { actionIn, type Detector } from "../../detector";
+import { actionIn, type Detector, NO_FINDINGS } from "../../detector";
+import type { AwsStatement } from "../../referenceData";
 import { ALICE_ADMIN, DEPLOY_ROLE, policy, s3Call } from "./exampleRecords";
 import { isCall, parsedDocs } from "./shared";
 
@@ -13,10 +14,15 @@ export const awsS3BucketPolicyPublic: Detector = {
   calls: actionIn("PutBucketPolicy"),
   playbook: "block-public-s3",
   match(event) {
-    if (!event.success || !isCall(event, "s3", "PutBucketPolicy")) return [];
-    const open = parsedDocs(event).flatMap((d) => publicStatements(d.policy));
-    if (!open.length) return [];
-    const actions = [...new Set(open.flatMap((s) => asList(s.Action ?? s.NotAction)))];
+    if (!event.success || !isCall(event, "s3", "PutBucketPolicy")) return NO_FINDINGS;
+    // Plain loops: flatMap and a spread Set cost microseconds per call in V8.
+    const open: AwsStatement[] = [];
+    for (const d of parsedDocs(event)) for (const s of publicStatements(d.policy)) open.push(s);
+    if (!open.length) return NO_FINDINGS;
+    // Each action once, in the order the statements name them.
+    const actions: string[] = [];
+    for (const s of open)
+      for (const a of asList(s.Action ?? s.NotAction)) if (!actions.includes(a)) actions.push(a);
     const writes = actions.some((a) => a === "*" || /^s3:(\*|Put|Delete)/i.test(a));
     return [
       {

@@ -1,4 +1,4 @@
-import type { Detector } from "../../detector";
+import { type Detector, NO_FINDINGS } from "../../detector";
 import { gcpDetails } from "../../normalize/gcpDetails";
 import { hierarchySetIamPolicy } from "./exampleRecords";
 import { describeTarget } from "./gcpRules";
@@ -17,8 +17,8 @@ export const gcpAuditConfigRemoved: Detector = {
   sources: ["gcp"],
   playbook: "restore-audit-config",
   match(event) {
-    const deltas = gcpDetails(event)?.auditConfigDeltas ?? [];
-    if (!event.success || !deltas.length) return [];
+    const deltas = gcpDetails(event)?.auditConfigDeltas;
+    if (!event.success || !deltas?.length) return NO_FINDINGS;
     const weakening = deltas.filter((d) => d.action === "REMOVE" || (d.action === "ADD" && d.exemptedMember));
     if (!weakening.length) return [];
     const removals = weakening.filter((d) => d.action === "REMOVE");

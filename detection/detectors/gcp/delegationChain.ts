@@ -1,4 +1,4 @@
-import type { Detector } from "../../detector";
+import { type Detector, NO_FINDINGS } from "../../detector";
 import type { IamEvent } from "../../model";
 import { gcpDetails } from "../../normalize/gcpDetails";
 import {
@@ -38,7 +38,7 @@ export const gcpDelegationChain: Detector = {
   sources: ["gcp"],
   match(event) {
     const chain = event.actor.delegationChain;
-    if (!event.success || !chain.length || !isSensitive(event)) return [];
+    if (!event.success || !chain.length || !isSensitive(event)) return NO_FINDINGS;
     const path = [...chain, event.actor.id].join(" → ");
     return [
       {

@@ -1,4 +1,4 @@
-import type { Detector } from "../../detector";
+import { type Detector, NO_FINDINGS } from "../../detector";
 import type { IamEvent } from "../../model";
 import { gcpDetails } from "../../normalize/gcpDetails";
 import { at, deniedGetIamPolicy, hierarchySetIamPolicy } from "./exampleRecords";
@@ -26,7 +26,7 @@ export const gcpDeniedBurst: Detector = {
   keeps: isDenied,
   playbook: "quarantine-identity",
   match(event, ctx) {
-    if (!isDenied(event)) return [];
+    if (!isDenied(event)) return NO_FINDINGS;
     const now = Date.parse(event.time);
     const earlier = ctx
       .recentByActor(event.actor.id)

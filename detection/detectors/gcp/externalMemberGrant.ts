@@ -1,4 +1,4 @@
-import type { Detector, FindingDraft } from "../../detector";
+import { type Detector, type FindingDraft, NO_FINDINGS } from "../../detector";
 import type { Severity } from "../../model";
 import { bucketSetIamPolicy, hierarchySetIamPolicy, PERMISSION_DENIED } from "./exampleRecords";
 import {
@@ -23,9 +23,11 @@ export const gcpExternalMemberGrant: Detector = {
   sources: ["gcp"],
   playbook: "remove-binding",
   match(event, ctx) {
-    if (!ctx.allowedDomains.length) return [];
+    if (!ctx.allowedDomains.length) return NO_FINDINGS;
+    const grants = effectiveGrants(event);
+    if (!grants.length) return NO_FINDINGS;
     const out: FindingDraft[] = [];
-    for (const g of effectiveGrants(event)) {
+    for (const g of grants) {
       if (!isExternalMember(g.member, ctx.allowedDomains, event.target.project)) continue;
       const privileged = privilegedRoleReason(g.role);
       const severity: Severity = privileged ? "critical" : "high";

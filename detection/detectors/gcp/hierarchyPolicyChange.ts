@@ -1,4 +1,4 @@
-import type { Detector } from "../../detector";
+import { type Detector, NO_FINDINGS } from "../../detector";
 import type { Severity } from "../../model";
 import { hierarchySetIamPolicy, PERMISSION_DENIED, serviceSetIamPolicy } from "./exampleRecords";
 import { describeTarget, isServiceAgentGrant } from "./gcpRules";
@@ -18,17 +18,21 @@ export const gcpHierarchyPolicyChange: Detector = {
   sources: ["gcp"],
   calls: (_service, action) => action.endsWith("SetIamPolicy"),
   match(event) {
-    if (!event.success || !/SetIamPolicy$/.test(event.action)) return [];
+    if (!event.success || !event.action.endsWith("SetIamPolicy")) return NO_FINDINGS;
     const level = event.target.level;
-    if (level !== "organization" && level !== "folder" && level !== "project") return [];
-    const changes = [...event.grants, ...event.revokes];
-    if (changes.length && changes.every(isServiceAgentGrant)) return [];
-    const onlyRemovals = event.grants.length === 0 && event.revokes.length > 0;
+    if (level !== "organization" && level !== "folder" && level !== "project") return NO_FINDINGS;
+    const { grants, revokes } = event;
+    if (
+      grants.length + revokes.length > 0 &&
+      grants.every(isServiceAgentGrant) &&
+      revokes.every(isServiceAgentGrant)
+    )
+      return NO_FINDINGS;
+    const onlyRemovals = grants.length === 0 && revokes.length > 0;
     const severity: Severity = onlyRemovals || level === "project" ? "low" : "medium";
-    const parts = [
-      event.grants.length ? `${event.grants.length} grant(s)` : "",
-      event.revokes.length ? `${event.revokes.length} removal(s)` : "",
-    ].filter(Boolean);
+    const parts: string[] = [];
+    if (grants.length) parts.push(`${grants.length} grant(s)`);
+    if (revokes.length) parts.push(`${revokes.length} removal(s)`);
     return [
       {
         severity,

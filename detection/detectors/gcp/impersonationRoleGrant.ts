@@ -1,4 +1,4 @@
-import type { Detector, FindingDraft } from "../../detector";
+import { type Detector, type FindingDraft, NO_FINDINGS } from "../../detector";
 import type { Severity } from "../../model";
 import { hierarchySetIamPolicy, logEntry, PROJECT, saEmail, serviceSetIamPolicy } from "./exampleRecords";
 import { describeTarget, effectiveGrants, grantEvidence, IMPERSONATION_ROLES } from "./gcpRules";
@@ -16,8 +16,10 @@ export const gcpImpersonationRoleGrant: Detector = {
   sources: ["gcp"],
   playbook: "remove-binding",
   match(event) {
+    const grants = effectiveGrants(event);
+    if (!grants.length) return NO_FINDINGS;
     const out: FindingDraft[] = [];
-    for (const g of effectiveGrants(event)) {
+    for (const g of grants) {
       if (!IMPERSONATION_ROLES.has(g.role)) continue;
       const broad = event.target.level !== "resource";
       const severity: Severity = broad ? "critical" : "high";

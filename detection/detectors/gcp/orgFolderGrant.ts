@@ -1,4 +1,4 @@
-import type { Detector, FindingDraft } from "../../detector";
+import { type Detector, type FindingDraft, NO_FINDINGS } from "../../detector";
 import { hierarchySetIamPolicy } from "./exampleRecords";
 import {
   describeTarget,
@@ -23,7 +23,7 @@ export const gcpOrgFolderGrant: Detector = {
   sources: ["gcp"],
   playbook: "remove-binding",
   match(event) {
-    if (event.target.level !== "organization" && event.target.level !== "folder") return [];
+    if (event.target.level !== "organization" && event.target.level !== "folder") return NO_FINDINGS;
     const out: FindingDraft[] = [];
     for (const g of effectiveGrants(event)) {
       if (privilegedRoleReason(g.role) || IMPERSONATION_ROLES.has(g.role) || isServiceAgentGrant(g)) continue;

@@ -1,4 +1,4 @@
-import type { Detector, FindingDraft } from "../../detector";
+import { type Detector, type FindingDraft, NO_FINDINGS } from "../../detector";
 import type { Severity } from "../../model";
 import { hierarchySetIamPolicy, PERMISSION_DENIED, serviceSetIamPolicy } from "./exampleRecords";
 import { describeTarget, effectiveGrants, grantEvidence } from "./gcpRules";
@@ -15,8 +15,10 @@ export const gcpOwnerEditorGrant: Detector = {
   sources: ["gcp"],
   playbook: "remove-binding",
   match(event) {
+    const grants = effectiveGrants(event);
+    if (!grants.length) return NO_FINDINGS;
     const out: FindingDraft[] = [];
-    for (const g of effectiveGrants(event)) {
+    for (const g of grants) {
       if (g.role !== "roles/owner" && g.role !== "roles/editor") continue;
       const hierarchy = event.target.level === "organization" || event.target.level === "folder";
       const severity: Severity = g.role === "roles/owner" && hierarchy ? "critical" : "high";

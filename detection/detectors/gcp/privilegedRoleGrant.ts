@@ -1,4 +1,4 @@
-import type { Detector, FindingDraft } from "../../detector";
+import { type Detector, type FindingDraft, NO_FINDINGS } from "../../detector";
 import { bucketSetIamPolicy, hierarchySetIamPolicy, PROJECT, serviceSetIamPolicy } from "./exampleRecords";
 import {
   describeTarget,
@@ -26,8 +26,10 @@ export const gcpPrivilegedRoleGrant: Detector = {
   sources: ["gcp"],
   playbook: "remove-binding",
   match(event) {
+    const grants = effectiveGrants(event);
+    if (!grants.length) return NO_FINDINGS;
     const out: FindingDraft[] = [];
-    for (const g of effectiveGrants(event)) {
+    for (const g of grants) {
       if (PRIMITIVE_ADMIN_ROLES.has(g.role) || IMPERSONATION_ROLES.has(g.role) || isServiceAgentGrant(g))
         continue;
       const why = privilegedRoleReason(g.role);

@@ -1,4 +1,4 @@
-import type { Detector } from "../../detector";
+import { type Detector, NO_FINDINGS } from "../../detector";
 import { bucketSetIamPolicy, logEntry, PERMISSION_DENIED, PROJECT } from "./exampleRecords";
 import { describeTarget } from "./gcpRules";
 import { isStorageEvent, publicGrants, STORAGE_SERVICE } from "./publicMembers";
@@ -17,9 +17,9 @@ export const gcpPublicBucket: Detector = {
   calls: (service) => service === STORAGE_SERVICE,
   playbook: "remove-public-members",
   match(event) {
-    if (!isStorageEvent(event)) return [];
+    if (!isStorageEvent(event)) return NO_FINDINGS;
     const grants = publicGrants(event);
-    if (!grants.length) return [];
+    if (!grants.length) return NO_FINDINGS;
     const members = [...new Set(grants.map((g) => g.member))];
     const roles = [...new Set(grants.map((g) => g.role))];
     return [

@@ -7,11 +7,13 @@ import { effectiveGrants } from "./gcpRules";
  * Public members (allUsers, allAuthenticatedUsers) an event made effective: the ADD deltas,
  * or — when the service logged no delta — the public bindings of the policy now in force.
  */
-export function publicGrants(event: IamEvent): Grant[] {
-  const fromDeltas = effectiveGrants(event).filter((g) => isPublicMember(g.member));
+export function publicGrants(event: IamEvent): readonly Grant[] {
+  const effective = effectiveGrants(event);
+  // Most events grant nothing: their (empty) list is the answer so far, not a filtered copy.
+  const fromDeltas = effective.length ? effective.filter((g) => isPublicMember(g.member)) : effective;
   if (fromDeltas.length || !event.success) return fromDeltas;
   const d = gcpDetails(event);
-  if (!d || d.bindingDeltasKnown || !d.policyAfter?.bindings) return [];
+  if (!d || d.bindingDeltasKnown || !d.policyAfter?.bindings) return fromDeltas;
   return d.policyAfter.bindings.flatMap((b) =>
     b.members.filter(isPublicMember).map((member) => ({ role: b.role, member })),
   );

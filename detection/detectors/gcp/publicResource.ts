@@ -1,4 +1,4 @@
-import type { Detector } from "../../detector";
+import { type Detector, NO_FINDINGS } from "../../detector";
 import type { Severity } from "../../model";
 import { bigQueryDatasetChange, hierarchySetIamPolicy, serviceSetIamPolicy } from "./exampleRecords";
 import { describeTarget } from "./gcpRules";
@@ -22,9 +22,9 @@ export const gcpPublicResource: Detector = {
   calls: (service) => service !== STORAGE_SERVICE,
   playbook: "remove-public-members",
   match(event) {
-    if (isStorageEvent(event)) return [];
+    if (isStorageEvent(event)) return NO_FINDINGS;
     const grants = publicGrants(event);
-    if (!grants.length) return [];
+    if (!grants.length) return NO_FINDINGS;
     const members = [...new Set(grants.map((g) => g.member))];
     const roles = [...new Set(grants.map((g) => g.role))];
     const severity: Severity = roles.every((r) => INVOKER_ROLES.has(r)) ? "high" : "critical";
