@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Store } from "../../integrations/store/store";
 import { observedGrants, type PrincipalGrants } from "./grantSource";
 import type { LeastPrivilegeSettings } from "./leastPrivilegeConfig";
@@ -126,7 +127,10 @@ export class RecommendationRefresher {
 
   /** Whether the recommendation was recomputed and stored. */
   async refresh(store: Store, doc: UsageDoc, now: Date): Promise<boolean> {
-    const inputs = decisiveInputs(doc, this.settings, now);
+    // A digest, not the inputs themselves: ten thousand principals' inputs would hold megabytes.
+    const inputs = createHash("sha256")
+      .update(decisiveInputs(doc, this.settings, now))
+      .digest("base64");
     const id = summaryId(doc.principal);
     const prev = this.last.get(id);
     if (prev && prev.inputs === inputs && now.getTime() - prev.at < this.maxAgeMs) return false;
