@@ -1,7 +1,5 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Incident } from "../../detection/model";
 import { SqliteStore } from "../../integrations/store/sqliteStore";
 import type { ChildServer } from "../helpers/childServer";
@@ -15,10 +13,8 @@ import {
   publicBucketPush,
   publicPolicy,
   tally,
+  useFaultRig,
 } from "../helpers/faultFixtures";
-import type { GoogleApiStandIn } from "../helpers/googleApiStandIn";
-import { startGoogleApiStandIn } from "../helpers/googleApiStandIn";
-import { SlackStandIn } from "../helpers/slackStandIn";
 
 /**
  * SIGKILL under load, twice, at the worst moments: once while Slack is taking an incident card
@@ -34,23 +30,7 @@ import { SlackStandIn } from "../helpers/slackStandIn";
 
 const PREFIX = "kill";
 const BUCKETS = 60;
-const dataDir = mkdtempSync(join(tmpdir(), "immune-sigkill-"));
-let slack: SlackStandIn;
-let google: GoogleApiStandIn;
-const servers: ChildServer[] = [];
-
-beforeAll(async () => {
-  slack = await new SlackStandIn().start();
-  google = await startGoogleApiStandIn();
-});
-afterAll(async () => {
-  for (const s of servers) await s.kill();
-  slack.onCall = undefined;
-  google.onRequest(undefined);
-  await slack.stop();
-  await google.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const rig = useFaultRig("immune-sigkill-");
 
 describe("SIGKILL under load", () => {
   it("loses no accepted event and duplicates no incident, card or remediation", {
@@ -58,14 +38,14 @@ describe("SIGKILL under load", () => {
   }, async () => {
     const t0 = Date.now();
     const events = Array.from({ length: BUCKETS }, (_, n) => publicBucketPush(PREFIX, n));
-    for (const e of events) google.setPolicy(bucketResource(e.bucket), publicPolicy());
+    for (const e of events) rig.google.setPolicy(bucketResource(e.bucket), publicPolicy());
     // Every fifth event is delivered twice (Pub/Sub is at-least-once).
     const deliveries = events.flatMap((_e, n) => (n % 5 === 0 ? [n, n] : [n]));
     const port = await freePort();
-    const env = { ...faultEnv(slack, google), DATA_DIR: dataDir, WORKER_LEASE_MS: "1000" };
+    const env = { ...faultEnv(rig.slack, rig.google), DATA_DIR: rig.dataDir, WORKER_LEASE_MS: "1000" };
     const start = async () => {
       const s = await startChildServer(env, { port, secrets: FAULT_SECRETS });
-      servers.push(s);
+      rig.servers.push(s);
       return s;
     };
 
@@ -96,7 +76,11 @@ describe("SIGKILL under load", () => {
           while (next < queue.length) {
             const n = queue[next++];
             const until = Date.now() + 3000;
-            while (alive(server) && acked.size - cardPostsByIncident(slack).size > 12 && Date.now() < until) {
+            while (
+              alive(server) &&
+              acked.size - cardPostsByIncident(rig.slack).size > 12 &&
+              Date.now() < until
+            ) {
               await new Promise((r) => setTimeout(r, 10));
             }
             if (await post(server.url, n)) acked.add(n);
@@ -112,24 +96,24 @@ describe("SIGKILL under load", () => {
     // Run 1: killed while Slack takes the 10th card.
     const first = await start();
     let posts = 0;
-    slack.onCall = (method, body) => {
+    rig.slack.onCall = (method, body) => {
       if (method === "chat.postMessage" && !body.thread_ts && ++posts === 10) first.child.kill("SIGKILL");
     };
     const failed1 = await send(first, deliveries);
     await killedBy(first, "kill 1 (the 10th card)");
-    slack.onCall = undefined;
+    rig.slack.onCall = undefined;
     expect(failed1.length).toBeGreaterThan(0);
 
     // Run 2: redeliver what was not acknowledged, then the rest; killed while Google takes
     // the 8th setIamPolicy of this run.
     const second = await start();
     let writes = 0;
-    google.onRequest((method, path) => {
+    rig.google.onRequest((method, path) => {
       if (method === "PUT" && path.endsWith("/iam") && ++writes === 8) second.child.kill("SIGKILL");
     });
     const failed2 = await send(second, failed1);
     await killedBy(second, "kill 2 (the 8th setIamPolicy)");
-    google.onRequest(undefined);
+    rig.google.onRequest(undefined);
     expect(failed2.length).toBeGreaterThan(0);
 
     // Run 3: redeliver the rest and let it drain.
@@ -139,17 +123,17 @@ describe("SIGKILL under load", () => {
     expect(acked.size).toBe(BUCKETS);
     await waitUntil(
       "the inbox to drain and every bucket to be fixed",
-      async () => (await readyz(third.url))?.backlog === 0 && bucketWrites(google).size === BUCKETS,
+      async () => (await readyz(third.url))?.backlog === 0 && bucketWrites(rig.google).size === BUCKETS,
       30_000,
     ).catch(() => undefined);
     await third.kill("SIGTERM");
 
-    const store = new SqliteStore(join(dataDir, "immune.db"));
+    const store = new SqliteStore(join(rig.dataDir, "immune.db"));
     try {
       // What a responder would see, in one comparison (a failure shows every count at once).
       const incidents = (await store.query<Incident>("incidents", { limit: 10_000 })).map((d) => d.data);
-      const cards = cardPostsByIncident(slack);
-      const writesByBucket = bucketWrites(google);
+      const cards = cardPostsByIncident(rig.slack);
+      const writesByBucket = bucketWrites(rig.google);
       expect({
         inbox: await store.inboxCounts(),
         incidents: incidents.length,
@@ -175,7 +159,7 @@ describe("SIGKILL under load", () => {
       expect(notOne, "incidents without exactly one card").toEqual([]);
       expect([...cards.keys()].sort()).toEqual(incidents.map((i) => i.id).sort());
       for (const i of incidents) expect(i.chat.slack?.ts, i.id).toBe(cards.get(i.id)?.[0]);
-      const updates = slack.of("chat.update");
+      const updates = rig.slack.of("chat.update");
       const knownTs = new Set(incidents.map((i) => i.chat.slack?.ts));
       expect(updates.length).toBeGreaterThan(0);
       expect(updates.filter((u) => !knownTs.has(String(u.body.ts)))).toEqual([]);
@@ -184,7 +168,9 @@ describe("SIGKILL under load", () => {
       const notOnce = events.filter((e) => writesByBucket.get(e.bucket) !== 1).map((e) => e.bucket);
       expect(notOnce, "buckets without exactly one setIamPolicy").toEqual([]);
       for (const e of events) {
-        const members = (google.policy(bucketResource(e.bucket)).bindings ?? []).flatMap((b) => b.members);
+        const members = (rig.google.policy(bucketResource(e.bucket)).bindings ?? []).flatMap(
+          (b) => b.members,
+        );
         expect(members).not.toContain("allUsers");
       }
       // The run cut by kill 2 was taken over on restart rather than left "remediating".
@@ -200,7 +186,7 @@ describe("SIGKILL under load", () => {
       console.log(
         `sigkill: ${BUCKETS} events (${deliveries.length - BUCKETS} redelivered), killed mid card post and mid` +
           ` setIamPolicy; unacked after kill 1: ${failed1.length}, after kill 2: ${failed2.length};` +
-          ` ${slack.calls.length} Slack calls, ${google.calls.length} Google calls; ${Date.now() - t0} ms`,
+          ` ${rig.slack.calls.length} Slack calls, ${rig.google.calls.length} Google calls; ${Date.now() - t0} ms`,
       );
     } finally {
       await store.close();

@@ -1,7 +1,12 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import type { IamPolicy } from "../../remediation/gcpPolicyEdit";
+import type { ChildServer } from "./childServer";
 import { gcpPublicBucketEntry, pubSubPush } from "./fixtures";
-import type { GoogleApiStandIn } from "./googleApiStandIn";
-import type { SlackStandIn } from "./slackStandIn";
+import { type GoogleApiStandIn, startGoogleApiStandIn } from "./googleApiStandIn";
+import { SlackStandIn } from "./slackStandIn";
 
 /**
  * Shared pieces of the fault tests: one GCP "bucket made public" Pub/Sub push per bucket (each a
@@ -98,4 +103,33 @@ export function tally(xs: unknown[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const x of xs) out[String(x)] = (out[String(x)] ?? 0) + 1;
   return out;
+}
+
+export interface FaultRig {
+  slack: SlackStandIn;
+  google: GoogleApiStandIn;
+  dataDir: string;
+  /** Child servers the test started: killed after the file. */
+  servers: ChildServer[];
+}
+
+/**
+ * The Slack and Google stand-ins, a data folder and the child servers of one test file: started
+ * before its tests, stopped and removed after them.
+ */
+export function useFaultRig(prefix: string): FaultRig {
+  const rig = { dataDir: mkdtempSync(join(tmpdir(), prefix)), servers: [] } as unknown as FaultRig;
+  beforeAll(async () => {
+    rig.slack = await new SlackStandIn().start();
+    rig.google = await startGoogleApiStandIn();
+  });
+  afterAll(async () => {
+    for (const s of rig.servers) await s.kill();
+    if (rig.slack) rig.slack.onCall = undefined;
+    rig.google?.onRequest(undefined);
+    await rig.slack?.stop();
+    await rig.google?.close();
+    rmSync(rig.dataDir, { recursive: true, force: true });
+  });
+  return rig;
 }

@@ -1,7 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type ChildServer, processTree, readyz, startChildServer, waitUntil } from "../helpers/childServer";
 import {
   bucketResource,
@@ -11,9 +8,8 @@ import {
   faultEnv,
   publicBucketPush,
   publicPolicy,
+  useFaultRig,
 } from "../helpers/faultFixtures";
-import { type GoogleApiStandIn, startGoogleApiStandIn } from "../helpers/googleApiStandIn";
-import { SlackStandIn } from "../helpers/slackStandIn";
 
 /**
  * WEB_PROCESSES=1, as the container runs: one process answers every request, the first one works
@@ -23,34 +19,20 @@ import { SlackStandIn } from "../helpers/slackStandIn";
  * restart finds the port free.
  */
 
-const dataDir = mkdtempSync(join(tmpdir(), "immune-web-processes-"));
-let slack: SlackStandIn;
-let google: GoogleApiStandIn;
-const servers: ChildServer[] = [];
-
-beforeAll(async () => {
-  slack = await new SlackStandIn().start();
-  google = await startGoogleApiStandIn();
-});
-afterAll(async () => {
-  for (const s of servers) await s.kill();
-  await slack.stop();
-  await google.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const rig = useFaultRig("immune-web-processes-");
 
 async function start(port?: number): Promise<ChildServer> {
   const s = await startChildServer(
-    { ...faultEnv(slack, google), WEB_PROCESSES: "1", DATA_DIR: dataDir },
+    { ...faultEnv(rig.slack, rig.google), WEB_PROCESSES: "1", DATA_DIR: rig.dataDir },
     { secrets: FAULT_SECRETS, startMs: 90_000, port },
   );
-  servers.push(s);
+  rig.servers.push(s);
   return s;
 }
 
 async function send(s: ChildServer, n: number): Promise<void> {
   const push = publicBucketPush("webp", n);
-  google.setPolicy(bucketResource(push.bucket), publicPolicy());
+  rig.google.setPolicy(bucketResource(push.bucket), publicPolicy());
   const res = await fetch(`${s.url}/events/gcp`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -76,10 +58,10 @@ describe("WEB_PROCESSES=1", () => {
     expect(s.pids()).toHaveLength(2);
     await waitUntil("the banner", () => s.output().includes("1 answering requests"), 60_000);
     for (let n = 0; n < 12; n++) await send(s, n);
-    await waitUntil("a card per incident", () => cardPostsByIncident(slack).size >= 12, 30_000);
-    await waitUntil("every bucket fixed", () => bucketWrites(google).size >= 12, 30_000);
-    expect([...cardPostsByIncident(slack).values()].every((posts) => posts.length === 1)).toBe(true);
-    expect([...bucketWrites(google).values()].every((writes) => writes === 1)).toBe(true);
+    await waitUntil("a card per incident", () => cardPostsByIncident(rig.slack).size >= 12, 30_000);
+    await waitUntil("every bucket fixed", () => bucketWrites(rig.google).size >= 12, 30_000);
+    expect([...cardPostsByIncident(rig.slack).values()].every((posts) => posts.length === 1)).toBe(true);
+    expect([...bucketWrites(rig.google).values()].every((writes) => writes === 1)).toBe(true);
 
     const metrics = await (await fetch(`${s.url}/metrics`)).text();
     // Accepted by the web process, opened by the inbox process: one /metrics shows both.
@@ -97,7 +79,7 @@ describe("WEB_PROCESSES=1", () => {
     await send(s, 12);
     await waitUntil(
       "the card of the event after the restart",
-      () => cardPostsByIncident(slack).size >= 13,
+      () => cardPostsByIncident(rig.slack).size >= 13,
       30_000,
     );
 
@@ -113,12 +95,12 @@ describe("WEB_PROCESSES=1", () => {
     const s = await start();
     const all = s.pids();
     expect(all).toHaveLength(2);
-    const cardsBefore = cardPostsByIncident(slack).size;
+    const cardsBefore = cardPostsByIncident(rig.slack).size;
     await s.kill("SIGKILL");
     await waitUntil("the web process to exit", () => processTree(all[1]).length === 0, 10_000);
     const again = await start(s.port);
     expect(again.pids()).toHaveLength(2);
     await send(again, 20);
-    await waitUntil("the card", () => cardPostsByIncident(slack).size > cardsBefore, 30_000);
+    await waitUntil("the card", () => cardPostsByIncident(rig.slack).size > cardsBefore, 30_000);
   });
 });

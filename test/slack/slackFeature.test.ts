@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { digestFeature } from "../../bot/digest/digestFeature";
+import type { ServerFeature } from "../../bot/serverFeature";
 import { slackFeature } from "../../bot/slack/slackFeature";
 import type { Incident } from "../../detection/model";
 import { remediationFeature } from "../../remediation/remediationFeature";
@@ -16,6 +17,24 @@ afterAll(async () => {
 
 const BOT_TOKEN = "xoxb-5555-6666-featuretesttoken";
 const SIGNING = "feature-test-signing-secret-91ab";
+
+/** A Slack stand-in and a server posting to it over HTTP, both closed after the file. */
+async function withSlack(env: Record<string, string>, features: ServerFeature[]) {
+  const slack = await new SlackStandIn().start();
+  open.push({ close: () => slack.stop() });
+  const t = await startTestServer(
+    {
+      SLACK_SIGNING_SECRET: SIGNING,
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_API_URL: slack.apiUrl,
+      SLACK_INCIDENT_CHANNEL: "C0INCIDENTS",
+      ...env,
+    },
+    { features },
+  );
+  open.push(t);
+  return { slack, t };
+}
 
 describe("slack feature", () => {
   it("without credentials installs nothing, says why, and cards go to the console", async () => {
@@ -101,19 +120,9 @@ describe("slack feature", () => {
   });
 
   it("fails closed when Slack cannot list the approver group, logging no secret", async () => {
-    const slack = await new SlackStandIn().start();
-    open.push({ close: () => slack.stop() });
-    const t = await startTestServer(
-      {
-        SLACK_SIGNING_SECRET: SIGNING,
-        SLACK_BOT_TOKEN: BOT_TOKEN,
-        SLACK_API_URL: slack.apiUrl,
-        SLACK_INCIDENT_CHANNEL: "C0INCIDENTS",
-        SLACK_APPROVERS: "S0SECOPS",
-      },
-      { features: [slackFeature({ retryConfig: { retries: 0 } })] },
-    );
-    open.push(t);
+    const { slack, t } = await withSlack({ SLACK_APPROVERS: "S0SECOPS" }, [
+      slackFeature({ retryConfig: { retries: 0 } }),
+    ]);
     slack.groups = { S0SECOPS: ["U0MEMBER"] };
     slack.failNext("usergroups.users.list", { status: 503 }, 5);
     const logStart = capturedLogs.length;
@@ -139,18 +148,10 @@ describe("slack feature", () => {
   });
 
   it("with remediation on, a new incident's one card already shows the plan: posted once, never edited", async () => {
-    const slack = await new SlackStandIn().start();
-    open.push({ close: () => slack.stop() });
-    const t = await startTestServer(
-      {
-        SLACK_SIGNING_SECRET: SIGNING,
-        SLACK_BOT_TOKEN: BOT_TOKEN,
-        SLACK_API_URL: slack.apiUrl,
-        SLACK_INCIDENT_CHANNEL: "C0INCIDENTS",
-      },
-      { features: [slackFeature({ retryConfig: { retries: 0 } }), remediationFeature()] },
-    );
-    open.push(t);
+    const { slack, t } = await withSlack({}, [
+      slackFeature({ retryConfig: { retries: 0 } }),
+      remediationFeature(),
+    ]);
     const entry = gcpPublicBucketEntry({ insertId: "first-card-plan-1", principal: "mallory@example.com" });
     expect((await postJson(`${t.url}/events/gcp`, pubSubPush(entry, "m-first-card"))).status).toBe(200);
     const stored = async () =>
