@@ -197,12 +197,18 @@ export function remediationFeature(opts: RemediationFeatureOptions = {}): Server
         }
         return planned;
       };
-      // Planned before the cards go out, so the first card shows the plan.
-      ctx.beforeCards(planAndAudit);
+      // Planned before the cards go out, so the first card shows the plan. The incidents handed on
+      // from there (planned, or as they were when there was nothing to plan) need no second try.
+      const planned = new WeakSet<Incident>();
+      ctx.beforeCards(async (incident) => {
+        const stored = await planAndAudit(incident);
+        planned.add(stored ?? incident);
+        return stored;
+      });
 
       ctx.onIncident(async (incident, _created, replayed) => {
         // Planned here only when planning before the cards failed: the cards are then edited.
-        if (!incident.plan) {
+        if (!planned.has(incident)) {
           const planned = await planAndAudit(incident);
           if (planned?.plan) await actions.runner.publish(planned);
         }
