@@ -102,23 +102,6 @@ export interface RiskInput {
   now?: Date;
 }
 
-/** How many detectors raised these findings: by a scan for the usual one or two, a Set beyond. */
-function distinctDetectors(findings: readonly Finding[]): number {
-  if (findings.length > 16) return new Set(findings.map((f) => f.detector)).size;
-  let n = 0;
-  for (let i = 0; i < findings.length; i++) {
-    let first = true;
-    for (let j = 0; j < i; j++) {
-      if (findings[j].detector === findings[i].detector) {
-        first = false;
-        break;
-      }
-    }
-    if (first) n++;
-  }
-  return n;
-}
-
 export function riskBand(score: number): "critical" | "high" | "medium" | "low" {
   if (score >= 85) return "critical";
   if (score >= 65) return "high";
@@ -148,7 +131,7 @@ export function scoreRisk(
     });
   }
 
-  const agreeing = distinctDetectors(input.findings);
+  const agreeing = new Set(input.findings.map((f) => f.detector)).size;
   if (agreeing > 1) {
     const points = Math.min(weights.corroborationMax, (agreeing - 1) * weights.corroboration);
     factors.push({ name: "corroboration", points, why: `${agreeing} detectors agree` });
