@@ -236,9 +236,26 @@ export async function createImmuneServer(
     },
   });
   const worker = processor;
+  const updateLag = () => metrics.pipelineLag.set(worker.stats.lastLagMs / 1000);
   const metricsSnapshot = async () => {
-    metrics.pipelineLag.set(worker.stats.lastLagMs / 1000);
+    updateLag();
     return metrics.registry.getMetricsAsJSON();
+  };
+  /** This process's metrics, and the inbox process's when this one only answers requests. */
+  const metricsText = async () => {
+    if (!overrides.peerMetrics) {
+      updateLag();
+      return metrics.registry.metrics();
+    }
+    const own = await metrics.registry.getMetricsAsJSON();
+    // Counters add up over the processes; the inbox process alone knows incidents and lag.
+    let peer: MetricObjectWithValues<MetricValue<string>>[] = [];
+    try {
+      peer = await overrides.peerMetrics();
+    } catch (err) {
+      logger.warn({ error: scrubSecrets((err as Error).message) }, "metrics: inbox process did not answer");
+    }
+    return AggregatorRegistry.aggregate([own, peer]).metrics();
   };
 
   app.get("/healthz", (_req, res) => {
@@ -264,20 +281,7 @@ export async function createImmuneServer(
   });
   app.get("/metrics", async (_req, res) => {
     res.setHeader("Content-Type", metrics.registry.contentType);
-    if (!overrides.peerMetrics) {
-      metrics.pipelineLag.set(worker.stats.lastLagMs / 1000);
-      res.send(await metrics.registry.metrics());
-      return;
-    }
-    // Counters add up over the processes; the inbox process alone knows incidents and lag.
-    const own = await metrics.registry.getMetricsAsJSON();
-    let peer: MetricObjectWithValues<MetricValue<string>>[] = [];
-    try {
-      peer = await overrides.peerMetrics();
-    } catch (err) {
-      logger.warn({ error: scrubSecrets((err as Error).message) }, "metrics: inbox process did not answer");
-    }
-    res.send(await AggregatorRegistry.aggregate([own, peer]).metrics());
+    res.send(await metricsText());
   });
 
   app.use(intakeErrors);
