@@ -102,6 +102,8 @@ export class LoadRig {
         LINK_SIGNING_SECRET: "bench-link-signing-key",
         LOG_LEVEL: "info",
         ...SERVER_ENV,
+        // To compare layouts side by side: BENCH_WEB_PROCESSES=0 runs everything in one process.
+        ...(process.env.BENCH_WEB_PROCESSES ? { WEB_PROCESSES: process.env.BENCH_WEB_PROCESSES } : {}),
       },
       // The node flags the container runs the server with (Dockerfile CMD).
       { nodeArgs: [...SERVER_NODE_FLAGS, ...nodeArgs], logToSuite: false },

@@ -43,10 +43,15 @@ export const soakSection: BenchSection = {
   title: `server resident memory over ${SECONDS / 60} min at ${RATE} events/s (server process + Slack stand-in, SQLite)`,
   async run(log) {
     const rig = await LoadRig.start("sqlite");
-    const samples: { t: number; mb: number }[] = [];
+    const samples: { t: number; mb: number; byProcess: number[] }[] = [];
     try {
       const t0 = performance.now();
-      const sample = () => samples.push({ t: (performance.now() - t0) / 1000, mb: rig.server.rssMb() });
+      const sample = () =>
+        samples.push({
+          t: (performance.now() - t0) / 1000,
+          mb: rig.server.rssMb(),
+          byProcess: rig.server.rssByProcessMb(),
+        });
       sample();
       const timer = setInterval(sample, SAMPLE_S * 1000);
       let cards = 0;
@@ -69,6 +74,13 @@ export const soakSection: BenchSection = {
             .filter((_, i) => i % 12 === 0)
             .map((s) => `${Math.round(s.t)}s:${s.mb.toFixed(0)}`)
             .join(" "),
+      );
+      // The sum above hides which process moves: with WEB_PROCESSES each has its own heap.
+      log(
+        `RSS per server process (the inbox process first, then the web processes): ${samples
+          .filter((_, i) => i % 12 === 0)
+          .map((s) => `${Math.round(s.t)}s:${s.byProcess.map((mb) => mb.toFixed(0)).join("/")}`)
+          .join(" ")}`,
       );
       const r = (v: number) => Number(v.toFixed(1));
       return [

@@ -35,6 +35,8 @@ export interface ChildServer {
   cpuMs(): number;
   /** The server's processes: the child's pid, then its web processes' (WEB_PROCESSES > 0). */
   pids(): number[];
+  /** Resident set size of each of pids(), in MB, in the same order. */
+  rssByProcessMb(): number[];
 }
 
 export interface ChildServerOptions {
@@ -157,6 +159,11 @@ export async function startChildServer(
     },
     // Not esbuild's service process (tsx transforms through it), which the tree also holds.
     pids: () => processTree(pid).filter((p) => readProc(p, "cmdline")?.includes("bin/immune.ts")),
+    rssByProcessMb() {
+      return server
+        .pids()
+        .map((p) => Number(/VmRSS:\s+(\d+)/.exec(readProc(p, "status") ?? "")?.[1] ?? 0) / 1024);
+    },
     rssMb() {
       let kb = 0;
       for (const p of processTree(pid)) {
